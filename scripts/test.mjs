@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Runs the uvu suites from the build (dist/test), then prints the plain closing line
+// "N passed, N failed" that CI reads. Usage: node scripts/test.mjs [pattern]
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const pattern = process.argv[2] ?? '\\.test\\.js$'
+const uvu = join(root, 'node_modules', 'uvu', 'bin.js')
+const child = spawn(process.execPath, [uvu, 'dist/test', pattern], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+let out = ''
+child.stdout.on('data', (d) => { out += d; process.stdout.write(d) })
+child.on('close', (code) => {
+  const num = (label) => Number(/* uvu prints e.g. "  Total:     12" */ (out.match(new RegExp(`${label}:\\s+(\\d+)`)) ?? [])[1] ?? 0)
+  const total = num('Total'), passed = num('Passed'), skipped = num('Skipped')
+  const failed = Math.max(total - passed - skipped, code === 0 ? 0 : 1)
+  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`)
+  process.exit(code === 0 && total > 0 ? 0 : 1)
+})
