@@ -1,0 +1,40 @@
+// The evidence record, the leaf of the chain's single log (DESIGN.md "Evidence record").
+import { canonicalJsonBytes } from '../codec/index.js'
+import { hashLeaf } from '../merkle/index.js'
+import { toHex } from '../util/index.js'
+import type { Digests, EvidenceMeta } from './items.js'
+import type { PreparedBlock } from './block.js'
+
+export interface EvidenceRecord {
+  v: 1
+  chain: string
+  height: number
+  time: number
+  tx: string
+  item: number
+  depositor: string
+  digests: Digests
+  meta?: EvidenceMeta
+}
+
+/** One evidence item placed in the log: its record, leaf bytes, leaf index and id. */
+export interface PlacedEvidence { leafIndex: number; id: string; leafHash: Uint8Array; leafBytes: Uint8Array; record: EvidenceRecord; type: string }
+
+/** The records a block adds to the log, in commit order, numbered from `firstLeafIndex`. */
+export function blockEvidence(pb: PreparedBlock, firstLeafIndex: number): PlacedEvidence[] {
+  const out: PlacedEvidence[] = []
+  const { header } = pb.block
+  for (const p of pb.txs) {
+    p.tx.items.forEach((it, item) => {
+      const record: EvidenceRecord = {
+        v: 1, chain: header.chain, height: header.height, time: header.time,
+        tx: p.hash, item, depositor: p.tx.from, digests: it.digests,
+        ...(it.meta ? { meta: it.meta } : {}),
+      }
+      const leafBytes = canonicalJsonBytes(record)
+      const leafHash = hashLeaf(leafBytes)
+      out.push({ leafIndex: firstLeafIndex + out.length, id: toHex(leafHash), leafHash, leafBytes, record, type: p.tx.type })
+    })
+  }
+  return out
+}

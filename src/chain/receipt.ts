@@ -1,0 +1,40 @@
+// The receipt (DESIGN.md "Receipt") and the trust root a verifier holds. Formats only: the node
+// builds receipts, src/verify checks them.
+import type { Genesis } from './genesis.js'
+import type { TxHeader } from './tx.js'
+
+export const RECEIPT_FORMAT = 'courtchain.receipt/v1'
+export const TRUST_ROOT_FORMAT = 'courtchain.trust-root/v1'
+
+export interface Receipt {
+  format: typeof RECEIPT_FORMAT
+  chain: string
+  /** Evidence id: lowercase hex of the leaf hash. */
+  id: string
+  /** The leaf bytes (canonical JSON of the evidence record), base64. */
+  leaf: string
+  leafIndex: number
+  treeSize: number
+  /** RFC 6962 inclusion proof, leaf to root, base64 hashes. */
+  inclusion: string[]
+  /** The signed checkpoint of the block that holds the leaf: its commit certificate. */
+  checkpoint: string
+  /** Who deposited it: the signed tx header, the signature, and the item's path to itemsRoot. */
+  depositor: {
+    id: string
+    publicKey: string
+    tx: TxHeader
+    sig: string
+    item: number
+    itemProof: string[]
+  }
+}
+
+export interface TrustRoot {
+  format: typeof TRUST_ROOT_FORMAT
+  genesis: Genesis
+  /** Genesis hash, for display; verifiers recompute it. */
+  genesisHash: string
+  /** Signed validator-set handovers after genesis (governance); empty until one happens. */
+  history: unknown[]
+}

@@ -1,0 +1,90 @@
+// Signed txs (docs/internals.md "Tx"): the signature covers a header that commits to the items
+// through an RFC 6962 root, so a receipt can prove one item's depositor with a short path.
+import { sha256 } from '../crypto/portable.js'
+import { canonicalJsonBytes } from '../codec/index.js'
+import { hashLeaf, rootFromLeafHashes } from '../merkle/index.js'
+import { concatBytes, fromHex, toHex, utf8 } from '../util/index.js'
+import { chainError, ChainErrorCode } from './errors.js'
+import { parseEvidenceItem, type EvidenceItem } from './items.js'
+import { checks, HEX64_RE, ID_RE, record } from './schema.js'
+
+export const TX_TYPES = ['deposit', 'verify'] as const
+export type TxType = (typeof TX_TYPES)[number]
+
+export interface Tx {
+  v: 1
+  chain: string
+  type: TxType
+  from: string
+  nonce: number
+  items: EvidenceItem[]
+  sig: string
+}
+export type UnsignedTx = Omit<Tx, 'sig'>
+
+/** What signers sign: the tx without its items, committed through their Merkle root. */
+export interface TxHeader { v: 1; chain: string; type: TxType; from: string; nonce: number; count: number; itemsRoot: string }
+
+/** A tx with the values derived from it computed once. */
+export interface PreparedTx { tx: Tx; hash: string; header: TxHeader; signingBytes: Uint8Array; itemLeafHashes: Uint8Array[] }
+
+const TX_TAG = utf8('courtchain/tx/v1\n')
+const C = checks(ChainErrorCode.TX_BAD_FORMAT)
+
+/** Item leaf input: the canonical JSON of the item (RFC 8785). */
+export function itemLeafInput(item: unknown): Uint8Array {
+  return canonicalJsonBytes(item)
+}
+
+export function txSigningBytes(header: TxHeader): Uint8Array {
+  return concatBytes(TX_TAG, canonicalJsonBytes(header))
+}
+
+/** Derives header, signing bytes and hash of a (possibly unsigned) tx. */
+export function prepareTx(tx: Tx | UnsignedTx): Omit<PreparedTx, 'tx'> {
+  const itemLeafHashes = tx.items.map((it) => hashLeaf(itemLeafInput(it)))
+  const header: TxHeader = {
+    v: 1, chain: tx.chain, type: tx.type, from: tx.from, nonce: tx.nonce,
+    count: tx.items.length, itemsRoot: toHex(rootFromLeafHashes(itemLeafHashes)),
+  }
+  const signingBytes = txSigningBytes(header)
+  return { header, signingBytes, hash: toHex(sha256(signingBytes)), itemLeafHashes }
+}
+
+/** Signs an unsigned tx with `sign(signingBytes)` (the member's Ed25519 key). */
+export function signTx(unsigned: UnsignedTx, sign: (msg: Uint8Array) => Uint8Array): PreparedTx {
+  const p = prepareTx(unsigned)
+  const tx: Tx = { ...unsigned, sig: toHex(sign(p.signingBytes)) }
+  return { ...p, tx }
+}
+
+/**
+ * Parses a tx from untrusted JSON or decoded CBOR: exact fields, types and limits.
+ * Does not check the signature or the sender (that needs state: see validateTx).
+ */
+export function parseTx(value: unknown, limits: { chainId: string; maxTxItems: number }): PreparedTx {
+  const obj = record(value, 'tx', {
+    v: { check: C.literal(1) },
+    chain: { check: C.string(64, ID_RE) },
+    type: { check: C.literal(...TX_TYPES) },
+    from: { check: C.string(64, ID_RE) },
+    nonce: { check: C.uint() },
+    items: { check: C.array(0, Number.MAX_SAFE_INTEGER, C.any()) },
+    sig: { check: C.string(128, HEX64_RE) },
+  }, ChainErrorCode.TX_BAD_FORMAT) as unknown as Tx
+  if (obj.chain !== limits.chainId) {
+    throw chainError(ChainErrorCode.TX_WRONG_CHAIN, `"tx.chain" expected "${limits.chainId}", got "${obj.chain}"`, { expected: limits.chainId, actual: obj.chain })
+  }
+  if (obj.items.length === 0) throw chainError(ChainErrorCode.TX_EMPTY, '"tx.items" is empty')
+  if (obj.items.length > limits.maxTxItems) {
+    throw chainError(ChainErrorCode.TX_TOO_MANY_ITEMS, `"tx.items" has ${obj.items.length} items, at most ${limits.maxTxItems} allowed`, { max: limits.maxTxItems, actual: obj.items.length })
+  }
+  const items = obj.items.map((it, i) => parseEvidenceItem(it, `tx.items[${i}]`))
+  const tx: Tx = { v: 1, chain: obj.chain, type: obj.type, from: obj.from, nonce: obj.nonce, items, sig: obj.sig }
+  return { ...prepareTx(tx), tx }
+}
+
+/** Checks the tx signature against the sender's key with the injected verifier (native on nodes). */
+export function txSignatureValid(p: PreparedTx, publicKey: Uint8Array, verify: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean): boolean {
+  return verify(publicKey, p.signingBytes, fromHex(p.tx.sig, 'tx.sig', 64))
+}

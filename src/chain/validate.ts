@@ -1,0 +1,42 @@
+// Block validity rules that need no storage: height, parent, time, limits, senders, duplicates.
+// The evidence log root is checked by the node, which owns the log.
+import { chainError, ChainErrorCode } from './errors.js'
+import type { ConsensusParams } from './genesis.js'
+import type { PreparedBlock } from './block.js'
+import { checkTxSender, type ChainState, type VerifySignature } from './state.js'
+
+export interface ParentInfo { hash: string; height: number; time: number }
+
+export interface BlockContext {
+  parent: ParentInfo
+  now: number
+  params: ConsensusParams
+  state: ChainState
+  verify: VerifySignature
+  /** Tx hashes whose signature this node already checked (mempool): skipped here. */
+  alreadyVerified?: (txHash: string) => boolean
+  /** Tx hashes already committed in an earlier block (replays). */
+  isCommitted: (txHash: string) => boolean
+}
+
+/** Throws a ChainError naming the first rule `pb` breaks; returns normally when valid. */
+export function validateBlock(pb: PreparedBlock, ctx: BlockContext): void {
+  const h = pb.block.header
+  if (h.height !== ctx.parent.height + 1) {
+    throw chainError(ChainErrorCode.BLOCK_BAD_HEIGHT, `block height ${h.height}, expected ${ctx.parent.height + 1}`, { expected: ctx.parent.height + 1, actual: h.height })
+  }
+  if (h.parent !== ctx.parent.hash) throw chainError(ChainErrorCode.BLOCK_BAD_PARENT, `block parent ${h.parent}, expected ${ctx.parent.hash}`, { expected: ctx.parent.hash, actual: h.parent })
+  // Storage time must move forward and may not run ahead of this replica's clock (DESIGN.md: "time").
+  if (h.time <= ctx.parent.time) throw chainError(ChainErrorCode.BLOCK_BAD_TIME, `block time ${h.time} not after parent time ${ctx.parent.time}`)
+  if (h.time > ctx.now + ctx.params.maxClockSkewMs) {
+    throw chainError(ChainErrorCode.BLOCK_BAD_TIME, `block time ${h.time} is ${h.time - ctx.now} ms ahead of this clock (max ${ctx.params.maxClockSkewMs})`)
+  }
+  if (pb.txs.length > ctx.params.maxBlockTxs) throw chainError(ChainErrorCode.BLOCK_TOO_LARGE, `block has ${pb.txs.length} txs, at most ${ctx.params.maxBlockTxs}`)
+  if (pb.bytes.length > ctx.params.maxBlockBytes) throw chainError(ChainErrorCode.BLOCK_TOO_LARGE, `block is ${pb.bytes.length} bytes, at most ${ctx.params.maxBlockBytes}`)
+  const seen = new Set<string>()
+  for (const p of pb.txs) {
+    if (seen.has(p.hash) || ctx.isCommitted(p.hash)) throw chainError(ChainErrorCode.BLOCK_DUPLICATE_TX, `tx ${p.hash} appears twice on the chain`, { tx: p.hash })
+    seen.add(p.hash)
+    checkTxSender(p, ctx.state, ctx.alreadyVerified?.(p.hash) ? null : ctx.verify)
+  }
+}

@@ -1,0 +1,3 @@
+export * from './note.js'
+export * from './checkpoint.js'
+export * from './tlogproof.js'

@@ -1,0 +1,138 @@
+// Types of the PBFT core (Castro–Liskov, TOCS 2002) run over blocks: messages, inputs, actions,
+// persisted records and the replica state. Everything chain-specific comes in through
+// ConsensusContext, so the core stays generic and deterministic.
+
+/** What the core needs to know about a block: its digest, place in the chain and time. */
+export interface ProposalLike { hash: string; height: number; parent: string; time: number }
+
+/** The committed head a block builds on. */
+export interface BlockRef { hash: string; height: number; time: number }
+
+/** Chain-specific, deterministic services the state machine calls. */
+export interface ConsensusContext<B extends ProposalLike> {
+  chainId: string
+  /** member ids in genesis order; primary(v) = validators[v % n] */
+  validators: string[]
+  self: string
+  genesis: BlockRef
+  sign(payload: Uint8Array): Uint8Array
+  /** false on a bad signature; never throws for bad input */
+  verify(signer: string, payload: Uint8Array, sig: Uint8Array): boolean
+  /** bytes a commit vote signs (the block's checkpoint note body) */
+  commitPayload(block: B): Uint8Array
+  /** null = valid, else the reason; must also check that `block.hash` is the digest of its contents */
+  validateBlock(block: B, parent: BlockRef, now: number): string | null
+  /** request ids (tx hashes) the block carries, to stop request timers (PBFT §4.4 liveness) */
+  requestIds(block: B): string[]
+}
+
+export interface CertSig { signer: string; sig: Uint8Array }
+/** A block with its commit certificate: 2f+1 commit signatures over commitPayload(block). */
+export interface CommittedBlock<B> { block: B; certificate: CertSig[] }
+
+export interface PrePrepare<B> { type: 'pre-prepare'; view: number; height: number; digest: string; block: B; from: string; sig: Uint8Array }
+export interface Prepare { type: 'prepare'; view: number; height: number; digest: string; from: string; sig: Uint8Array }
+export interface Commit { type: 'commit'; view: number; height: number; digest: string; from: string; certSig: Uint8Array; sig: Uint8Array }
+/** PBFT §4.4: a pre-prepare and 2f matching prepares from distinct backups. */
+export interface PreparedCert<B> { prePrepare: PrePrepare<B>; prepares: Prepare[] }
+export interface ViewChange<B> {
+  type: 'view-change'; view: number; from: string
+  /** the sender's last committed block (null = genesis): a stable-checkpoint proof */
+  checkpoint: CommittedBlock<B> | null
+  prepared: PreparedCert<B> | null
+  sig: Uint8Array
+}
+export interface NewView<B> {
+  type: 'new-view'; view: number; from: string
+  viewChanges: ViewChange<B>[]
+  /** the O set: the re-proposal at checkpoint+1 when a prepared certificate exists there */
+  prePrepare: PrePrepare<B> | null
+  sig: Uint8Array
+}
+/** A certified block sent to a replica one height behind (single-block catch-up). */
+export interface CheckpointMsg<B> { type: 'checkpoint'; from: string; block: B; certificate: CertSig[]; sig: Uint8Array }
+
+export type ConsensusMessage<B> = PrePrepare<B> | Prepare | Commit | ViewChange<B> | NewView<B> | CheckpointMsg<B>
+
+export type TimerName = 'view' | 'view-change' | 'request' | 'propose'
+
+export type ConsensusInput<B> =
+  | { type: 'start'; now: number }
+  | { type: 'message'; from: string; msg: ConsensusMessage<B>; now: number }
+  | { type: 'timeout'; timer: TimerName; id: number; now: number }
+  | { type: 'proposal'; block: B; view: number; now: number }
+  | { type: 'request'; txHash: string; now: number }
+  | { type: 'synced'; head: CommittedBlock<B>; now: number }
+
+/** WAL records: written before the message they justify leaves ("persist before send"). */
+export type ConsensusRecord<B> =
+  | { kind: 'view'; view: number; mode: Mode }
+  | { kind: 'pre-prepare'; msg: PrePrepare<B> }
+  | { kind: 'prepare'; msg: Prepare }
+  | { kind: 'commit'; msg: Commit; prepared: PreparedCert<B> }
+  | { kind: 'committed'; head: CommittedBlock<B> }
+
+export type ConsensusAction<B> =
+  | { type: 'broadcast'; msg: ConsensusMessage<B> }
+  | { type: 'send'; to: string; msg: ConsensusMessage<B> }
+  | { type: 'persist'; record: ConsensusRecord<B> }
+  | { type: 'setTimer'; timer: TimerName; id: number; ms: number }
+  | { type: 'cancelTimer'; timer: TimerName }
+  | { type: 'requestProposal'; height: number; view: number; parent: BlockRef }
+  | { type: 'commit'; block: B; certificate: CertSig[] }
+  | { type: 'requestSync'; fromHeight: number; peers: string[] }
+  | { type: 'log'; level: 'debug' | 'info' | 'warn'; msg: string; data?: Record<string, unknown> }
+
+export type Mode = 'normal' | 'view-change'
+
+export interface ConsensusOptions {
+  /** heights above the last committed one whose messages are kept (high watermark) */
+  watermarkWindow: number
+  /** every K-th committed height becomes the stable checkpoint (low watermark) */
+  checkpointInterval: number
+  viewTimeoutMs: number
+  requestTimeoutMs: number
+  blockIntervalMs: number
+  /** cap on the exponent of the view-change back-off */
+  maxBackoffExponent: number
+  /** normal-case messages are kept for views up to current + this */
+  maxViewAhead: number
+  /** propose even with no pending request (the simulator uses it) */
+  idleBlocks: boolean
+  maxPendingRequests: number
+  /** TEST ONLY (simulator): the quorum used instead of 2f+1, to show the checker catches it */
+  unsafeQuorumOverride?: number
+}
+
+/** Messages of one height, indexed by view then sender (one of each kind per sender and view). */
+export interface Slot<B> {
+  prePrepares: Map<number, PrePrepare<B>>
+  rejected: Set<number>
+  prepares: Map<number, Map<string, Prepare>>
+  commits: Map<number, Map<string, Commit>>
+}
+
+export interface ConsensusState<B> {
+  opts: ConsensusOptions
+  view: number
+  mode: Mode
+  viewChangeAttempts: number
+  head: BlockRef
+  headCert: CommittedBlock<B> | null
+  stableHeight: number
+  slots: Map<number, Slot<B>>
+  prepared: PreparedCert<B> | null
+  /** own votes "phase:view:height" → digest, restored from the WAL: never vote twice */
+  votes: Map<string, string>
+  viewChanges: Map<string, ViewChange<B>>
+  /** views whose NEW-VIEW this replica accepted or sent */
+  newViewDone: number
+  pending: Map<string, number>
+  requestSeq: number
+  timers: Map<TimerName, number>
+  timerSeq: number
+  proposalAsked: string | null
+  ahead: Map<string, number>
+  syncAskedAt: number
+  checkpointSent: Map<string, number>
+}

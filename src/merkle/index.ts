@@ -1,0 +1,5 @@
+export * from './hash.js'
+export * from './tree.js'
+export * from './frontier.js'
+export * from './proof.js'
+export * from './log.js'

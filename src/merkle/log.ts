@@ -1,0 +1,243 @@
+// The chain's single evidence log (DESIGN.md "Evidence record"): an RFC 6962 Merkle tree whose
+// complete (perfect) subtrees are persisted once, when they complete, through an injected store.
+// Only the right edge (the frontier, one hash per set bit of the size) lives in memory. Every
+// RFC 6962 proof node is MTH(D[a:b]) with `a` aligned to the smallest power of two ≥ b−a, so it
+// is either one complete subtree or the right-fold of the complete subtrees of b−a's binary
+// digits (RFC 6962 §2.1): any proof, for any historical size, costs one batched read of
+// O(log n) stored nodes. Portable: no storage library is imported here.
+import { NodeError, assert, equalBytes } from '../util/index.js'
+import { EMPTY_ROOT, HASH_SIZE, hashChildren } from './hash.js'
+
+/** Address of a complete subtree: it covers leaves [index·2^level, (index+1)·2^level). */
+export interface LogNodeKey {
+  level: number
+  index: number
+}
+
+/** A complete-subtree hash to persist; leaves are level 0. */
+export interface LogNodeWrite extends LogNodeKey {
+  hash: Uint8Array
+}
+
+/** The storage the log reads from: hashes of complete subtrees, in the order asked. */
+export interface LogNodeReader {
+  getNodes(keys: LogNodeKey[]): Promise<Uint8Array[]>
+}
+
+/**
+ * The outcome of `append`, not yet applied: the caller persists `writes` in the block's atomic
+ * batch, then calls `commitAppend` with it. A block that fails to persist is simply dropped.
+ */
+export interface LogAppend {
+  /** Log size this append starts from. */
+  readonly from: number
+  readonly size: number
+  readonly root: Uint8Array
+  readonly writes: LogNodeWrite[]
+  /** @internal the frontier after the append, applied by commitAppend. */
+  readonly frontier: readonly Uint8Array[]
+}
+
+/** Largest power of two strictly less than n (n ≥ 2), RFC 6962 §2.1 split point. */
+function splitPoint(n: number): number {
+  let k = 1
+  while (k * 2 < n) k *= 2
+  return k
+}
+
+/** The complete subtrees of [start, start+count), largest first; `start` must be aligned. */
+export function completeSubtrees(start: number, count: number): LogNodeKey[] {
+  const out: LogNodeKey[] = []
+  let pos = start
+  let width = 1
+  while (width * 2 <= count) width *= 2
+  for (let level = Math.log2(width); width >= 1; width /= 2, level--) {
+    if (Math.floor(count / width) % 2 === 1) {
+      assert(pos % width === 0, `subtree at ${pos} not aligned to ${width}`)
+      out.push({ level, index: pos / width })
+      pos += width
+    }
+  }
+  return out
+}
+
+/** MTH of consecutive complete subtrees (largest first): right fold, RFC 6962 §2.1. */
+function foldRight(hashes: readonly Uint8Array[]): Uint8Array {
+  if (hashes.length === 0) return EMPTY_ROOT
+  let h = hashes[hashes.length - 1]!
+  for (let i = hashes.length - 2; i >= 0; i--) h = hashChildren(hashes[i]!, h)
+  return h
+}
+
+/** A range [start, start+count) of leaves whose RFC 6962 MTH a proof needs. */
+interface Span {
+  start: number
+  count: number
+}
+
+/** PATH(m, D[0:n]) as spans, leaf to root (RFC 6962 §2.1.1). */
+function inclusionSpans(m: number, n: number): Span[] {
+  const spans: Span[] = []
+  let start = 0
+  while (n > 1) {
+    const k = splitPoint(n)
+    if (m < k) { spans.push({ start: start + k, count: n - k }); n = k } else {
+      spans.push({ start, count: k }); m -= k; start += k; n -= k
+    }
+  }
+  return spans.reverse()
+}
+
+/** PROOF(m, D[0:n]) = SUBPROOF(m, D[n], true) as spans, in proof order (RFC 6962 §2.1.2). */
+function consistencySpans(m: number, n: number): Span[] {
+  const spans: Span[] = []
+  let start = 0
+  let whole = true
+  while (m !== n) {
+    const k = splitPoint(n)
+    if (m <= k) { spans.push({ start: start + k, count: n - k }); n = k } else {
+      spans.push({ start, count: k }); m -= k; start += k; n -= k; whole = false
+    }
+  }
+  // SUBPROOF(m, D[m], b): the old tree's root is itself a proof node unless it is the whole old tree.
+  if (!whole) spans.push({ start, count: n })
+  return spans.reverse()
+}
+
+const keyId = (k: LogNodeKey): string => `${k.level}/${k.index}`
+
+/** The persistent append-only evidence log; see the file comment for the storage model. */
+export class EvidenceLog {
+  private constructor(
+    private readonly reader: LogNodeReader,
+    private frontierHashes: readonly Uint8Array[],
+    private currentSize: number,
+    private currentRoot: Uint8Array,
+  ) {}
+
+  /** Opens the log at `size` leaves, rebuilding the frontier from O(log n) stored nodes. */
+  static async open(reader: LogNodeReader, opts: { size: number }): Promise<EvidenceLog> {
+    const { size } = opts
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new NodeError({ code: 'LOG_BAD_SIZE', size }, `log size must be a safe unsigned integer, got ${size}`)
+    }
+    const frontier = await readNodes(reader, completeSubtrees(0, size))
+    return new EvidenceLog(reader, frontier, size, foldRight(frontier))
+  }
+
+  /** Number of committed leaves. */
+  get size(): number {
+    return this.currentSize
+  }
+
+  /** Root of the committed tree (EMPTY_ROOT when empty). */
+  root(): Uint8Array {
+    return this.currentRoot
+  }
+
+  /**
+   * Computes the append of `leafHashes` (32 bytes each) on top of the committed log, or on top of
+   * `after` (a pending append, for a block proposed before its parent is persisted). Touches neither
+   * memory nor storage: the node writes come back for the caller's batch.
+   */
+  append(leafHashes: readonly Uint8Array[], after?: LogAppend): LogAppend {
+    if (after !== undefined && (after.size < this.currentSize ||
+        (after.size === this.currentSize && !equalBytes(after.root, this.currentRoot)))) {
+      throw new NodeError({ code: 'LOG_STALE_APPEND', after: after.size, size: this.currentSize },
+        'append is based on a pending append the committed log has moved past')
+    }
+    let size = after?.size ?? this.currentSize
+    const frontier = [...(after?.frontier ?? this.frontierHashes)]
+    const writes: LogNodeWrite[] = []
+    for (const [i, leaf] of leafHashes.entries()) {
+      if (!(leaf instanceof Uint8Array) || leaf.length !== HASH_SIZE) {
+        throw new NodeError({ code: 'LOG_BAD_LEAF_HASH', item: i }, `leaf hash ${i} expected ${HASH_SIZE} bytes`)
+      }
+      // A binary counter: each trailing 1-bit of the old size merges two equal subtrees into one
+      // that is now complete, so every complete node is written exactly once (≈2 per leaf).
+      writes.push({ level: 0, index: size, hash: leaf })
+      let h = leaf
+      let level = 0
+      let idx = size
+      while (idx % 2 === 1) {
+        h = hashChildren(frontier.pop()!, h)
+        level++
+        idx = (idx - 1) / 2
+        writes.push({ level, index: idx, hash: h })
+      }
+      frontier.push(h)
+      size++
+    }
+    return { from: after?.size ?? this.currentSize, size, root: foldRight(frontier), writes, frontier }
+  }
+
+  /** Applies a pending append once its writes are durable; `pending` must start at the committed size. */
+  commitAppend(pending: LogAppend): void {
+    if (pending.from !== this.currentSize) {
+      throw new NodeError({ code: 'LOG_STALE_APPEND', expected: this.currentSize, actual: pending.from },
+        `pending append starts at ${pending.from}, log is at ${this.currentSize}`)
+    }
+    this.frontierHashes = pending.frontier
+    this.currentSize = pending.size
+    this.currentRoot = pending.root
+  }
+
+  /** Root of the tree of the first `treeSize` leaves (0 ≤ treeSize ≤ size). */
+  async rootAt(treeSize: number): Promise<Uint8Array> {
+    this.checkSize(treeSize, 'treeSize')
+    if (treeSize === this.currentSize) return this.currentRoot
+    return (await this.spanHashes([{ start: 0, count: treeSize }]))[0]!
+  }
+
+  /** RFC 6962 §2.1.1 audit path for `leafIndex` in the tree of `treeSize` leaves, leaf to root. */
+  async inclusionProof(leafIndex: number, treeSize: number): Promise<Uint8Array[]> {
+    this.checkSize(treeSize, 'treeSize')
+    if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= treeSize) {
+      throw new NodeError({ code: 'LOG_BAD_RANGE', leafIndex, treeSize }, `leaf ${leafIndex} is not in a tree of ${treeSize}`)
+    }
+    return this.spanHashes(inclusionSpans(leafIndex, treeSize))
+  }
+
+  /** RFC 6962 §2.1.2 consistency proof from size1 to size2 (0 < size1 ≤ size2 ≤ size; empty when equal). */
+  async consistencyProof(size1: number, size2: number): Promise<Uint8Array[]> {
+    this.checkSize(size2, 'size2')
+    if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > size2) {
+      throw new NodeError({ code: 'LOG_BAD_RANGE', size1, size2 }, `no consistency proof from ${size1} to ${size2}`)
+    }
+    // The empty tree is consistent with every tree and needs no nodes (RFC 9162 §2.1.4).
+    if (size1 === 0 || size1 === size2) return []
+    return this.spanHashes(consistencySpans(size1, size2))
+  }
+
+  private checkSize(n: number, label: string): void {
+    if (!Number.isSafeInteger(n) || n < 0 || n > this.currentSize) {
+      throw new NodeError({ code: 'LOG_BAD_RANGE', [label]: n, size: this.currentSize },
+        `"${label}" ${n} is beyond the log size ${this.currentSize}`)
+    }
+  }
+
+  /** MTH of each span from one deduplicated batched read of their complete subtrees. */
+  private async spanHashes(spans: readonly Span[]): Promise<Uint8Array[]> {
+    const parts = spans.map((s) => completeSubtrees(s.start, s.count))
+    const unique = new Map<string, LogNodeKey>()
+    for (const ks of parts) for (const k of ks) unique.set(keyId(k), k)
+    const keys = [...unique.values()]
+    const hashes = await readNodes(this.reader, keys)
+    const byId = new Map(keys.map((k, i) => [keyId(k), hashes[i]!]))
+    return parts.map((ks) => foldRight(ks.map((k) => byId.get(keyId(k))!)))
+  }
+}
+
+/** Reads complete-subtree hashes, refusing a store that lost or mangled one. */
+async function readNodes(reader: LogNodeReader, keys: LogNodeKey[]): Promise<Uint8Array[]> {
+  if (keys.length === 0) return []
+  const hashes = await reader.getNodes(keys)
+  for (let i = 0; i < keys.length; i++) {
+    const h = hashes[i]
+    if (!(h instanceof Uint8Array) || h.length !== HASH_SIZE) {
+      const { level, index } = keys[i]!
+      throw new NodeError({ code: 'LOG_NODE_MISSING', level, index }, `log node (${level}, ${index}) is missing from the store`)
+    }
+  }
+  return hashes
+}

@@ -1,0 +1,50 @@
+// What the RPC reads from the node: plain views, declared here where they are used.
+import type { Block, EvidenceRecord, Genesis } from '../chain/index.js'
+
+export interface Logger { info(o: unknown, m?: string): void; warn(o: unknown, m?: string): void; error(o: unknown, m?: string): void }
+
+export interface StatusView {
+  chainId: string
+  self: string
+  role: 'validator' | 'member'
+  height: number
+  headHash: string
+  headTime: number
+  view: number
+  primary: string | null
+  validators: { id: string; online: boolean }[]
+  peers: { id: string; connected: boolean }[]
+  logSize: number
+  mempool: number
+  syncing: boolean
+}
+
+export interface TxLocation { height: number; index: number; blockHash: string }
+export interface TxView { hash: string; status: 'pending' | 'committed'; location?: TxLocation; tx: unknown }
+export interface BlockView { height: number; hash: string; block: Block; certificate: string }
+export interface EvidenceView { id: string; leafIndex: number; record: EvidenceRecord; block: { height: number; hash: string }; tx: string }
+
+export interface RpcDeps {
+  log: Logger
+  status(): StatusView
+  /** Parses, admits and forwards a tx; throws a typed error for any bad input. */
+  submitTx(body: unknown): Promise<{ hash: string }>
+  /** Resolves with the tx's location once committed, or null after `timeoutMs`. */
+  waitForCommit(hash: string, timeoutMs: number): Promise<TxLocation | null>
+  getTx(hash: string): Promise<TxView | null>
+  getBlock(height: number): Promise<BlockView | null>
+  getEvidence(id: string): Promise<EvidenceView | null>
+  findEvidence(alg: 'sha256' | 'sm3', digestHex: string, limit: number): Promise<string[]>
+  receipt(id: string): Promise<unknown | null>
+  receiptText(id: string): Promise<string | null>
+  checkpoint(): Promise<string | null>
+  consistencyProof(from: number, to: number): Promise<string[]>
+  trustRoot(): { genesis: Genesis; [k: string]: unknown }
+  verify(body: unknown): Promise<unknown>
+  chains(): Promise<unknown>
+  caseView(caseNo: string): Promise<unknown>
+  stats(): Promise<unknown>
+  metrics(): string
+  /** Directory of static files for the web page, or null when the page is not served. */
+  webRoot: string | null
+}

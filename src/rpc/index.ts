@@ -1,0 +1,3 @@
+export * from './server.js'
+export * from './deps.js'
+export * from './errors.js'

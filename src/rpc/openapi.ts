@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify'
+
+interface RouteInfo { method: string; url: string; schema?: Record<string, unknown> }
+const routes = new WeakMap<FastifyInstance, RouteInfo[]>()
+
+/** Records every route with its schema as it is registered (call before routes are added). */
+export function collectRoutes(app: FastifyInstance): void {
+  const list: RouteInfo[] = []
+  routes.set(app, list)
+  app.addHook('onRoute', (r) => {
+    for (const method of ([] as string[]).concat(r.method)) if (method !== 'HEAD') list.push({ method, url: r.url, schema: r.schema as Record<string, unknown> | undefined })
+  })
+}
+
+/** An OpenAPI 3.1 document built from the registered routes' JSON schemas. */
+export function openApiDocument(app: FastifyInstance): unknown {
+  const paths: Record<string, Record<string, unknown>> = {}
+  for (const r of routes.get(app) ?? []) {
+    const path = r.url.replace(/:([A-Za-z]+)/g, '{$1}')
+    const params = r.schema?.params as { properties?: Record<string, unknown> } | undefined
+    const query = r.schema?.querystring as { properties?: Record<string, unknown> } | undefined
+    ;(paths[path] ??= {})[r.method.toLowerCase()] = {
+      summary: (r.schema?.description as string | undefined) ?? `${r.method} ${r.url}`,
+      parameters: [
+        ...Object.entries(params?.properties ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
+        ...Object.entries(query?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', schema })),
+      ],
+      ...(r.schema?.body ? { requestBody: { content: { 'application/json': { schema: r.schema.body } } } } : {}),
+      responses: { 200: { description: 'OK' }, '4XX': { description: '{code, message}' } },
+    }
+  }
+  return { openapi: '3.1.0', info: { title: 'courtchain node API', version: '1' }, paths }
+}
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /** One line for the OpenAPI document at /docs. */
+    description?: string
+  }
+}

@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify'
+import { NodeError } from '../../util/index.js'
+import type { RpcDeps } from '../deps.js'
+import { hex32, txSchema } from '../schemas.js'
+
+const notFound = (what: string): NodeError => new NodeError({ code: 'NOT_FOUND' }, `${what} not found`)
+
+/** Status, tx submission and lookup, blocks with their commit certificates. */
+export function registerChainRoutes(app: FastifyInstance, deps: RpcDeps): void {
+  app.get('/v1/status', { schema: { description: 'chain id, height, view, primary, validators, peers, log size, role' } }, async () => deps.status())
+
+  app.post<{ Body: unknown; Querystring: { wait?: 'commit'; timeoutMs?: string } }>('/v1/txs', {
+    schema: {
+      description: 'submit a signed tx; ?wait=commit waits for finality',
+      body: txSchema,
+      querystring: { type: 'object', additionalProperties: false, properties: { wait: { enum: ['commit', 'none'] }, timeoutMs: { type: 'string', pattern: '^[0-9]{1,6}$' } } },
+    },
+  }, async (req, reply) => {
+    const { hash } = await deps.submitTx(req.body)
+    if (req.query.wait !== 'commit') return reply.status(202).send({ hash, status: 'pending' })
+    const timeoutMs = Math.min(Number(req.query.timeoutMs ?? 30_000), 300_000)
+    const location = await deps.waitForCommit(hash, timeoutMs)
+    if (!location) return reply.status(202).send({ hash, status: 'pending' })
+    return { hash, status: 'committed', ...location }
+  })
+
+  app.get<{ Params: { hash: string } }>('/v1/txs/:hash', {
+    schema: { description: 'a tx and its status', params: { type: 'object', properties: { hash: hex32 }, required: ['hash'] } },
+  }, async (req) => (await deps.getTx(req.params.hash)) ?? Promise.reject(notFound(`tx ${req.params.hash}`)))
+
+  app.get<{ Params: { height: string } }>('/v1/blocks/:height', {
+    schema: { description: 'a block with its commit certificate', params: { type: 'object', properties: { height: { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' } }, required: ['height'] } },
+  }, async (req) => (await deps.getBlock(Number(req.params.height))) ?? Promise.reject(notFound(`block ${req.params.height}`)))
+}

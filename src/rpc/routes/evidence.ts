@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify'
+import { NodeError } from '../../util/index.js'
+import type { RpcDeps } from '../deps.js'
+import { hex32 } from '../schemas.js'
+
+const notFound = (what: string): NodeError => new NodeError({ code: 'NOT_FOUND' }, `${what} not found`)
+const idParams = { type: 'object', properties: { id: hex32 }, required: ['id'] } as const
+const uintString = { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' } as const
+
+/** Evidence lookup, receipts, checkpoints and proofs, the trust root, verification, cases. */
+export function registerEvidenceRoutes(app: FastifyInstance, deps: RpcDeps): void {
+  app.get<{ Querystring: { digest: string; limit?: string } }>('/v1/evidence', {
+    schema: {
+      description: 'evidence ids with that digest (the lookup a court makes when a party hands in a file)',
+      querystring: {
+        type: 'object', additionalProperties: false, required: ['digest'],
+        properties: { digest: { type: 'string', pattern: '^(sha256|sm3):[0-9a-f]{64}$' }, limit: { type: 'string', pattern: '^[1-9][0-9]{0,2}$' } },
+      },
+    },
+  }, async (req) => {
+    const [alg, hex] = req.query.digest.split(':') as ['sha256' | 'sm3', string]
+    const ids = await deps.findEvidence(alg, hex, Math.min(Number(req.query.limit ?? 100), 1000))
+    if (ids.length === 0) throw notFound(`no evidence with ${alg} digest ${hex}`)
+    return { digest: req.query.digest, ids }
+  })
+
+  app.get<{ Params: { id: string } }>('/v1/evidence/:id', { schema: { description: 'the record, block, tx', params: idParams } },
+    async (req) => (await deps.getEvidence(req.params.id)) ?? Promise.reject(notFound(`evidence ${req.params.id}`)))
+
+  app.get<{ Params: { id: string } }>('/v1/evidence/:id/receipt', {
+    schema: { description: 'the receipt: JSON courtchain.receipt/v1, or C2SP tlog-proof with Accept: text/plain', params: idParams },
+  }, async (req, reply) => {
+    if (req.headers.accept?.includes('text/plain') && !req.headers.accept.includes('application/json')) {
+      const text = await deps.receiptText(req.params.id)
+      if (text === null) throw notFound(`evidence ${req.params.id}`)
+      return reply.type('text/plain; charset=utf-8').send(text)
+    }
+    return (await deps.receipt(req.params.id)) ?? Promise.reject(notFound(`evidence ${req.params.id}`))
+  })
+
+  app.get('/v1/checkpoint', { schema: { description: 'the latest signed checkpoint (C2SP signed note)' } }, async (_req, reply) => {
+    const note = await deps.checkpoint()
+    if (note === null) throw notFound('checkpoint (no block committed yet)')
+    return reply.type('text/plain; charset=utf-8').send(note)
+  })
+
+  app.get<{ Querystring: { from: string; to: string } }>('/v1/proof/consistency', {
+    schema: {
+      description: 'RFC 6962 consistency proof between two log sizes (base64 hashes)',
+      querystring: { type: 'object', additionalProperties: false, required: ['from', 'to'], properties: { from: uintString, to: uintString } },
+    },
+  }, async (req) => {
+    const from = Number(req.query.from), to = Number(req.query.to)
+    return { from, to, proof: await deps.consistencyProof(from, to) }
+  })
+
+  app.get('/v1/trust-root', { schema: { description: 'genesis and the signed validator-set history' } }, async () => deps.trustRoot())
+
+  app.post<{ Body: unknown }>('/v1/verify', {
+    schema: {
+      description: 'verify a receipt or an evidence id against a digest; with record: true the report goes on chain',
+      body: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          receipt: { type: ['object', 'string'] },
+          id: hex32,
+          digest: { type: 'string', pattern: '^(sha256|sm3):[0-9a-f]{64}$' },
+          caseNo: { type: 'string', minLength: 1, maxLength: 128 },
+          record: { type: 'boolean' },
+        },
+      },
+    },
+  }, async (req) => deps.verify(req.body))
+
+  app.get('/v1/chains', { schema: { description: 'foreign chains and their anchors' } }, async () => deps.chains())
+  app.get<{ Params: { caseNo: string } }>('/v1/cases/:caseNo', {
+    schema: { description: "a case's evidence and verifications", params: { type: 'object', properties: { caseNo: { type: 'string', minLength: 1, maxLength: 128 } }, required: ['caseNo'] } },
+  }, async (req) => deps.caseView(req.params.caseNo))
+  app.get('/v1/stats', { schema: { description: 'counts: evidence, units, verifications, cases, foreign chains' } }, async () => deps.stats())
+}

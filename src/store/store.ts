@@ -1,0 +1,279 @@
+// The node's LevelDB store (DESIGN.md layer 4): blocks, certificates, the tx and evidence
+// indexes, the Merkle log's complete subtrees, app state and the consensus WAL, laid out as in
+// keys.ts. Each committed block is ONE atomic batch written with fsync, its head pointer
+// included, so a kill -9 leaves either the whole block or none of it.
+import { Level } from 'level'
+import { EvidenceLog, type LogNodeKey, type LogNodeReader } from '../merkle/index.js'
+import { NodeError, equalBytes, fromHex, readU64be, toHex, u64be } from '../util/index.js'
+import {
+  BUCKET, STORE_FORMAT, type DigestAlg, type StoreHead, blockKey, casePrefix, certificateKey, decodeHead,
+  digestPrefix, evidenceIdKey, hash32, leafKey, logNodeKey, metaKey, prefixEnd, stateKey, trailingIndex, txKey,
+  walKey,
+} from './keys.js'
+import { type CommitBlockInput, type StoreOp, blockOps } from './ops.js'
+
+type Db = Level<Uint8Array, Uint8Array>
+
+export interface StoreOptions {
+  /** LevelDB block cache in bytes (default 8 MiB, LevelDB's own). */
+  cacheSize?: number
+  /** LevelDB write buffer in bytes; larger helps the bulk path. */
+  writeBufferSize?: number
+}
+
+/** A stored block with its commit certificate, as sync serves it. */
+export interface StoredBlock {
+  height: number
+  block: Uint8Array
+  certificate: Uint8Array
+}
+
+/** An index hit: the leaf index and the evidence id (hex leaf hash). */
+export interface EvidenceRef {
+  leafIndex: number
+  id: string
+}
+
+export interface WalRecord {
+  seq: number
+  record: Uint8Array
+}
+
+/** The node's persistent store; open with `Store.open`, then `close()`. */
+export class Store {
+  /** The EvidenceLog's view of the store: complete subtrees read with one getMany. */
+  readonly logNodes: LogNodeReader
+  #head: StoreHead | undefined
+  #nextWalSeq: number
+  #writes: Promise<unknown> = Promise.resolve()
+
+  private constructor(private readonly db: Db, head: StoreHead | undefined, nextWalSeq: number) {
+    this.#head = head
+    this.#nextWalSeq = nextWalSeq
+    this.logNodes = { getNodes: (keys) => this.getNodes(keys) }
+  }
+
+  /** Opens (creating if missing) the store in `dir`; refuses a store of another format. */
+  static async open(dir: string, opts: StoreOptions = {}): Promise<Store> {
+    const db: Db = new Level<Uint8Array, Uint8Array>(dir, {
+      keyEncoding: 'view', valueEncoding: 'view',
+      ...(opts.cacheSize !== undefined && { cacheSize: opts.cacheSize }),
+      ...(opts.writeBufferSize !== undefined && { writeBufferSize: opts.writeBufferSize }),
+    } as ConstructorParameters<typeof Level<Uint8Array, Uint8Array>>[1])
+    await db.open()
+    try {
+      const format = await db.get(metaKey('format'))
+      if (format === undefined) {
+        await db.put(metaKey('format'), u64be(STORE_FORMAT), { sync: true })
+      } else if (readU64be(format) !== STORE_FORMAT) {
+        throw new NodeError({ code: 'STORE_FORMAT', expected: STORE_FORMAT, actual: readU64be(format) },
+          `store format ${readU64be(format)} is not ${STORE_FORMAT}`)
+      }
+      const head = await db.get(metaKey('head'))
+      let nextWalSeq = 1
+      for await (const key of db.keys({ gte: walKey(0), lt: prefixEnd(Uint8Array.of(BUCKET.wal)), reverse: true, limit: 1 })) {
+        nextWalSeq = readU64be(key, 1) + 1
+      }
+      return new Store(db, head === undefined ? undefined : decodeHead(head), nextWalSeq)
+    } catch (e) {
+      await db.close()
+      throw e
+    }
+  }
+
+  /** Waits for pending writes, then closes the database. */
+  async close(): Promise<void> {
+    await this.#writes.catch(() => undefined)
+    await this.db.close()
+  }
+
+  /** The last committed block's height, hash and log size/root; undefined before block 1. */
+  head(): StoreHead | undefined {
+    return this.#head
+  }
+
+  /** Opens the persisted evidence log at the head's log size. */
+  openEvidenceLog(): Promise<EvidenceLog> {
+    return EvidenceLog.open(this.logNodes, { size: this.#head?.logSize ?? 0 })
+  }
+
+  /**
+   * Persists one committed block atomically and durably (fsync) before resolving; height must
+   * be head + 1 (STORE_HEIGHT_GAP). Only then does the in-memory head (and the caller's log) move.
+   */
+  commitBlock(block: CommitBlockInput): Promise<StoreHead> {
+    return this.serial(async () => {
+      const { ops, head } = blockOps(this.#head, block)
+      await this.writeBatch(ops, true)
+      this.#head = head
+      return head
+    })
+  }
+
+  /**
+   * Bulk path (benchmarks, imports): consecutive blocks through the same layout as commitBlock,
+   * in one batch without fsync. A crash may lose the whole batch, never half a block.
+   */
+  bulkAppendEvidence(blocks: CommitBlockInput[]): Promise<StoreHead | undefined> {
+    return this.serial(async () => {
+      let head = this.#head
+      const ops: StoreOp[] = []
+      for (const b of blocks) head = blockOps(head, b, ops).head
+      await this.writeBatch(ops, false)
+      this.#head = head
+      return head
+    })
+  }
+
+  /** Encoded block at `height`, or undefined. */
+  async getBlock(height: number): Promise<Uint8Array | undefined> {
+    return this.db.get(blockKey(height))
+  }
+
+  /** Commit certificate (signed note bytes) of the block at `height`, or undefined. */
+  async getCertificate(height: number): Promise<Uint8Array | undefined> {
+    return this.db.get(certificateKey(height))
+  }
+
+  /** Blocks from..to (inclusive) with their certificates, stopping after `maxBytes` of blocks. */
+  async getBlocks(from: number, to: number, opts: { maxBytes?: number } = {}): Promise<StoredBlock[]> {
+    const out: StoredBlock[] = []
+    if (to < from) return out
+    let bytes = 0
+    for await (const [key, block] of this.db.iterator({ gte: blockKey(from), lte: blockKey(to) })) {
+      out.push({ height: readU64be(key, 1), block, certificate: new Uint8Array(0) })
+      bytes += block.length
+      if (opts.maxBytes !== undefined && bytes >= opts.maxBytes) break
+    }
+    const certs = await this.db.getMany(out.map((b) => certificateKey(b.height)))
+    for (const [i, c] of certs.entries()) {
+      if (c === undefined) throw corrupt('certificate', { height: out[i]!.height })
+      out[i]!.certificate = c
+    }
+    return out
+  }
+
+  /** Where a committed tx is: block height and index in the block. */
+  async getTx(hash: Uint8Array | string): Promise<{ height: number; index: number } | undefined> {
+    const v = await this.db.get(txKey(hash32(hash, 'hash')))
+    if (v === undefined) return undefined
+    return { height: readU64be(v, 0), index: new DataView(v.buffer, v.byteOffset + 8, 4).getUint32(0) }
+  }
+
+  /** The evidence with this id (leaf hash): its leaf index and leaf bytes. */
+  async getEvidenceById(id: Uint8Array | string): Promise<{ leafIndex: number; leafBytes: Uint8Array } | undefined> {
+    const v = await this.db.get(evidenceIdKey(hash32(id, 'id')))
+    if (v === undefined) return undefined
+    const leafIndex = readU64be(v)
+    const leafBytes = await this.getLeaf(leafIndex)
+    if (leafBytes === undefined) throw corrupt('leaf', { leafIndex })
+    return { leafIndex, leafBytes }
+  }
+
+  /** Leaf bytes (the evidence record) at `leafIndex`, or undefined. */
+  async getLeaf(leafIndex: number): Promise<Uint8Array | undefined> {
+    return this.db.get(leafKey(leafIndex))
+  }
+
+  /** Evidence carrying this digest, oldest first, at most `limit`. */
+  async findByDigest(alg: DigestAlg, hex: string, limit = 100): Promise<EvidenceRef[]> {
+    return this.scanRefs(digestPrefix(alg, fromHex(hex, 'digest', 32)), limit)
+  }
+
+  /** Evidence and verification records linked to `caseNo`, oldest first, at most `limit`. */
+  async caseEntries(caseNo: string, limit = 1000): Promise<EvidenceRef[]> {
+    return this.scanRefs(casePrefix(caseNo), limit)
+  }
+
+  /** Application state blob under `key`, or undefined. */
+  async getState(key: string): Promise<Uint8Array | undefined> {
+    return this.db.get(stateKey(key))
+  }
+
+  /** Hashes of complete Merkle subtrees (undefined where absent), one getMany. */
+  async getNodes(keys: LogNodeKey[]): Promise<Uint8Array[]> {
+    return (await this.db.getMany(keys.map((k) => logNodeKey(k.level, k.index)))) as Uint8Array[]
+  }
+
+  /** Appends a consensus WAL record, fsynced before resolving (a vote is on disk before it is sent). */
+  async walAppend(record: Uint8Array): Promise<number> {
+    const seq = this.#nextWalSeq++
+    await this.db.put(walKey(seq), record, { sync: true })
+    return seq
+  }
+
+  /** All WAL records in order. */
+  async walLoad(): Promise<WalRecord[]> {
+    const out: WalRecord[] = []
+    for await (const [key, record] of this.db.iterator({ gte: walKey(0), lt: prefixEnd(Uint8Array.of(BUCKET.wal)) })) {
+      out.push({ seq: readU64be(key, 1), record })
+    }
+    return out
+  }
+
+  /** Drops WAL records with seq < belowSeq (after a stable checkpoint). */
+  async walTruncate(belowSeq: number): Promise<void> {
+    await this.db.clear({ gte: walKey(0), lt: walKey(belowSeq) })
+  }
+
+  /**
+   * Checks the head invariants a crash must not break: head block and certificate present, no
+   * block beyond it, the last leaf indexed, and the log root rebuilt from stored nodes equal to
+   * the head's. Throws STORE_CORRUPT.
+   */
+  async checkConsistency(): Promise<void> {
+    const head = this.#head
+    const height = head?.height ?? 0
+    if (await this.getBlock(height + 1) !== undefined) throw corrupt('block beyond head', { height: height + 1 })
+    if (head === undefined) return
+    if (await this.getBlock(height) === undefined) throw corrupt('head block', { height })
+    if (await this.getCertificate(height) === undefined) throw corrupt('head certificate', { height })
+    const log = await this.openEvidenceLog()
+    if (!equalBytes(log.root(), head.logRoot)) {
+      throw corrupt('log root', { expected: toHex(head.logRoot), actual: toHex(log.root()) })
+    }
+    if (head.logSize > 0) {
+      const last = head.logSize - 1
+      const [leafHash] = await this.getNodes([{ level: 0, index: last }])
+      const at = await this.getEvidenceById(leafHash!)
+      if (at?.leafIndex !== last) throw corrupt('last leaf', { leafIndex: last })
+    }
+  }
+
+  /** Compacts the whole keyspace (for disk-usage measurements). */
+  async compact(): Promise<void> {
+    const db = this.db as unknown as { compactRange(start: Uint8Array, end: Uint8Array): Promise<void> }
+    await db.compactRange(Uint8Array.of(0), Uint8Array.of(0xff))
+  }
+
+  private async scanRefs(prefix: Uint8Array, limit: number): Promise<EvidenceRef[]> {
+    const indexes: number[] = []
+    for await (const key of this.db.keys({ gte: prefix, lt: prefixEnd(prefix), limit })) indexes.push(trailingIndex(key))
+    const hashes = await this.getNodes(indexes.map((index) => ({ level: 0, index })))
+    return indexes.map((leafIndex, i) => {
+      const h = hashes[i]
+      if (h === undefined) throw corrupt('leaf hash', { leafIndex })
+      return { leafIndex, id: toHex(h) }
+    })
+  }
+
+  private async writeBatch(ops: StoreOp[], sync: boolean): Promise<void> {
+    const batch = this.db.batch()
+    for (const [k, v] of ops) {
+      if (v === null) batch.del(k)
+      else batch.put(k, v)
+    }
+    await batch.write({ sync })
+  }
+
+  /** Block writes run one at a time: each checks the head the previous one left. */
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const p = this.#writes.then(f)
+    this.#writes = p.catch(() => undefined)
+    return p
+  }
+}
+
+function corrupt(what: string, data: Record<string, unknown>): NodeError {
+  return new NodeError({ code: 'STORE_CORRUPT', what, ...data }, `store is inconsistent: ${what}`)
+}

@@ -1,0 +1,5 @@
+export { hashLeaf as leafHash, verifyInclusion, verifyConsistency, rootFromInclusionProof } from '../merkle/index.js'
+export { ed25519Verify } from '../crypto/portable.js'
+export { parseCheckpoint, parseNote, parseTlogProof, parseVkey, type Checkpoint, type TlogProof } from '../checkpoint/index.js'
+export * from './checkpoint.js'
+export * from './receipt.js'

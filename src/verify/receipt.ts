@@ -1,0 +1,139 @@
+// verifyReceipt: everything a court needs to trust a receipt offline, from the trust root alone.
+// Each check is reported by name, so a failure says exactly what was altered.
+import { checkpointOrigin, parseTlogProof } from '../checkpoint/index.js'
+import {
+  initialState, quorumSize, txSigningBytes, itemLeafInput, validatorVkeys,
+  RECEIPT_FORMAT, type EvidenceRecord, type Receipt, type TrustRoot,
+} from '../chain/index.js'
+import { canonicalJson } from '../codec/index.js'
+import { ed25519Verify, sha256 } from '../crypto/portable.js'
+import { hashLeaf, verifyInclusion } from '../merkle/index.js'
+import { fromBase64, fromHex, fromUtf8, toHex, equalBytes } from '../util/index.js'
+import { verifyCheckpoint } from './checkpoint.js'
+
+export type CheckName = 'format' | 'chain' | 'leaf' | 'checkpoint' | 'inclusion' | 'depositor' | 'digest'
+export interface Check { name: CheckName; ok: boolean | null; detail: string }
+
+export interface ReceiptReport {
+  valid: boolean
+  /** The first check that failed, if any. */
+  failed: CheckName | null
+  checks: Check[]
+  evidenceId: string | null
+  chain: string | null
+  record: EvidenceRecord | null
+  leafIndex: number | null
+  treeSize: number | null
+  /** Validators whose checkpoint signatures verified. */
+  signers: string[]
+}
+
+export interface VerifyReceiptOptions {
+  /** The file's digest to compare with the deposited one, e.g. {alg: 'sha256', hex}. */
+  digest?: { alg: 'sha256' | 'sm3'; hex: string }
+}
+
+/**
+ * Verifies a receipt (JSON object, JSON text, or C2SP tlog-proof text) against a trust root.
+ * Never throws for a bad receipt: the report names the failed check. The tlog-proof form has
+ * no depositor signature, so that check is reported as not available (ok: null).
+ */
+export function verifyReceipt(receipt: unknown, trustRoot: TrustRoot, opts: VerifyReceiptOptions = {}): ReceiptReport {
+  const checks: Check[] = []
+  const report: ReceiptReport = { valid: false, failed: null, checks, evidenceId: null, chain: null, record: null, leafIndex: null, treeSize: null, signers: [] }
+  const pass = (name: CheckName, detail: string): void => { checks.push({ name, ok: true, detail }) }
+  const fail = (name: CheckName, detail: string): ReceiptReport => {
+    checks.push({ name, ok: false, detail })
+    report.failed = name
+    return report
+  }
+  try {
+    const genesis = trustRoot.genesis
+    const state = initialState(genesis)
+    // 1. Shape: JSON receipt or tlog-proof text.
+    let r: Partial<Receipt> & { leafBytes: Uint8Array; proof: Uint8Array[] }
+    try { r = normalize(receipt) } catch (e) { return fail('format', (e as Error).message) }
+    pass('format', r.depositor ? 'courtchain.receipt/v1' : 'c2sp.org/tlog-proof@v1')
+    // 2. The leaf: canonical JSON of an evidence record of this chain.
+    let record: EvidenceRecord
+    try {
+      record = JSON.parse(fromUtf8(r.leafBytes, 'leaf')) as EvidenceRecord
+      if (canonicalJson(record) !== fromUtf8(r.leafBytes, 'leaf')) return fail('leaf', 'leaf bytes are not canonical JSON')
+    } catch (e) { return fail('leaf', `leaf is not JSON: ${(e as Error).message}`) }
+    report.record = record
+    report.chain = record.chain
+    if (record.chain !== genesis.chainId) return fail('chain', `receipt is for chain "${record.chain}", trust root is for "${genesis.chainId}"`)
+    pass('chain', genesis.chainId)
+    const leafHash = hashLeaf(r.leafBytes)
+    report.evidenceId = toHex(leafHash)
+    if (r.id !== undefined && r.id !== report.evidenceId) return fail('leaf', `evidence id ${r.id} is not the leaf's hash ${report.evidenceId}`)
+    pass('leaf', `evidence ${report.evidenceId}`)
+    // 3. The checkpoint: a quorum of the chain's validators signed it.
+    let cp
+    try { cp = verifyCheckpoint(r.checkpoint!, validatorVkeys(state), quorumSize(state.validators.length)) } catch (e) {
+      return fail('checkpoint', (e as Error).message)
+    }
+    report.signers = cp.signers
+    if (cp.origin !== checkpointOrigin(genesis.chainId)) return fail('checkpoint', `checkpoint origin "${cp.origin}" is not this chain's`)
+    if (cp.height === undefined || cp.time === undefined || cp.height < record.height || cp.time < record.time) {
+      return fail('checkpoint', 'checkpoint is older than the evidence record')
+    }
+    pass('checkpoint', `signed by ${cp.signers.length} of ${state.validators.length} validators (${cp.signers.join(', ')}) at height ${cp.height}`)
+    // 4. Inclusion of the leaf in the checkpointed tree.
+    const leafIndex = r.leafIndex!
+    report.leafIndex = leafIndex
+    report.treeSize = cp.size
+    if (r.treeSize !== undefined && r.treeSize !== cp.size) return fail('inclusion', `receipt tree size ${r.treeSize} is not the checkpoint's ${cp.size}`)
+    let included = false
+    try { included = verifyInclusion(leafIndex, cp.size, leafHash, r.proof, cp.root) } catch { included = false }
+    if (!included) return fail('inclusion', `leaf ${leafIndex} is not in the checkpointed tree of ${cp.size}`)
+    pass('inclusion', `leaf ${leafIndex} of ${cp.size}`)
+    // 5. The depositor's signature over the tx that carried the item.
+    if (r.depositor) {
+      const d = r.depositor
+      const member = state.members.get(record.depositor)
+      if (!member || member.publicKey !== d.publicKey || d.id !== record.depositor) return fail('depositor', `depositor "${record.depositor}" with this key is not a member in the trust root`)
+      if (d.tx.from !== record.depositor || d.tx.chain !== record.chain || d.item !== record.item) return fail('depositor', 'tx header does not match the record')
+      const signing = txSigningBytes(d.tx)
+      if (toHex(sha256(signing)) !== record.tx) return fail('depositor', 'tx header does not hash to the record\'s tx')
+      const item = { digests: record.digests, ...(record.meta ? { meta: record.meta } : {}) }
+      const itemOk = verifyInclusion(d.item, d.tx.count, hashLeaf(itemLeafInput(item)), d.itemProof.map((p, i) => fromBase64(p, `itemProof[${i}]`)), fromHex(d.tx.itemsRoot, 'itemsRoot', 32))
+      if (!itemOk) return fail('depositor', 'item is not under the signed itemsRoot')
+      if (!ed25519Verify(fromHex(d.publicKey, 'publicKey', 32), signing, fromHex(d.sig, 'sig', 64))) return fail('depositor', 'depositor signature does not verify')
+      pass('depositor', `signed by ${record.depositor}`)
+    } else {
+      checks.push({ name: 'depositor', ok: null, detail: 'tlog-proof receipts carry no depositor signature' })
+    }
+    // 6. The file digest, when one is given.
+    if (opts.digest) {
+      const deposited = record.digests[opts.digest.alg]
+      if (!deposited) return fail('digest', `no ${opts.digest.alg} digest was deposited`)
+      if (!equalBytes(fromHex(opts.digest.hex, 'digest', 32), fromHex(deposited, 'digest', 32))) return fail('digest', `file ${opts.digest.alg} ${opts.digest.hex} differs from the deposited ${deposited}`)
+      pass('digest', `${opts.digest.alg} matches`)
+    }
+    report.valid = true
+    return report
+  } catch (e) {
+    return fail('format', (e as Error).message)
+  }
+}
+
+function normalize(receipt: unknown): Partial<Receipt> & { leafBytes: Uint8Array; proof: Uint8Array[] } {
+  if (typeof receipt === 'string') {
+    const t = receipt.trimStart()
+    if (t.startsWith('{')) return normalize(JSON.parse(t))
+    const p = parseTlogProof(receipt)
+    if (!p.extra) throw new Error('tlog-proof has no extra line with the leaf bytes')
+    return { leafBytes: p.extra, proof: p.proof, leafIndex: p.index, checkpoint: p.checkpointNote }
+  }
+  const r = receipt as Receipt
+  if (typeof r !== 'object' || r === null || r.format !== RECEIPT_FORMAT) throw new Error(`expected a ${RECEIPT_FORMAT} object`)
+  if (!Number.isSafeInteger(r.leafIndex) || !Number.isSafeInteger(r.treeSize) || !Array.isArray(r.inclusion) || typeof r.checkpoint !== 'string') {
+    throw new Error('receipt fields leafIndex, treeSize, inclusion, checkpoint are required')
+  }
+  const d = r.depositor
+  if (typeof d !== 'object' || d === null || typeof d.tx !== 'object' || !Array.isArray(d.itemProof) || typeof d.sig !== 'string' || typeof d.publicKey !== 'string') {
+    throw new Error('receipt depositor is malformed')
+  }
+  return { ...r, leafBytes: fromBase64(r.leaf, 'leaf'), proof: r.inclusion.map((p, i) => fromBase64(p, `inclusion[${i}]`)) }
+}

@@ -1,0 +1,96 @@
+// Strict deterministic CBOR: round trips, and every non-canonical form rejected on decode.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { encodeCbor, decodeCbor } from '../../src/codec/index.js'
+import { fromHex, isNodeError, toHex } from '../../src/util/index.js'
+
+const MAX = 1 << 20
+const reject = (hex: string, code = 'CBOR_DECODE', maxBytes = MAX): string => {
+  try { decodeCbor(fromHex(hex), { maxBytes }) } catch (e) {
+    if (isNodeError(e)) { assert.is(e.code, code, hex); return e.message }
+    throw e
+  }
+  assert.unreachable(`${hex} decoded`)
+  return ''
+}
+const encodeCode = (v: unknown): string => {
+  try { encodeCbor(v) } catch (e) { if (isNodeError(e)) return e.code; throw e }
+  return 'no error'
+}
+
+test('round trips every kind of value in the domain', () => {
+  const values: unknown[] = [
+    0, 1, 23, 24, 255, 256, 65535, 65536, 2 ** 32, Number.MAX_SAFE_INTEGER, -1, -24, -25, Number.MIN_SAFE_INTEGER,
+    '', 'a', 'ü€😀', 'x'.repeat(300), true, false, null, new Uint8Array(0), new Uint8Array([1, 2, 3]),
+    [], [1, [2, [3]]], {}, { b: 1, a: 'x', aa: [new Uint8Array(32)], nested: { z: null, y: false } },
+  ]
+  for (const v of values) {
+    const bytes = encodeCbor(v)
+    assert.equal(decodeCbor(bytes, { maxBytes: MAX }), v, toHex(bytes))
+    assert.is(toHex(encodeCbor(decodeCbor(bytes, { maxBytes: MAX }))), toHex(bytes))
+  }
+})
+
+test('encoding is deterministic: key order of the input does not matter, keys sort length-first', () => {
+  assert.is(toHex(encodeCbor({ b: 1, a: 2, aa: 3 })), toHex(encodeCbor({ aa: 3, a: 2, b: 1 })))
+  assert.is(toHex(encodeCbor({ b: 1, a: 2, aa: 3 })), 'a3616102616201626161' + '03')
+})
+
+test('known encodings (RFC 8949 Appendix A)', () => {
+  const cases: [unknown, string][] = [
+    [0, '00'], [23, '17'], [24, '1818'], [100, '1864'], [1000, '1903e8'], [1000000, '1a000f4240'],
+    [-1, '20'], [-1000, '3903e7'], ['IETF', '6449455446'], [[1, [2, 3], [4, 5]], '8301820203820405'],
+    [{ a: 1, b: [2, 3] }, 'a26161016162820203'], [new Uint8Array([1, 2, 3, 4]), '4401020304'],
+    [false, 'f4'], [true, 'f5'], [null, 'f6'],
+  ]
+  for (const [v, hex] of cases) {
+    assert.is(toHex(encodeCbor(v)), hex)
+    assert.equal(decodeCbor(fromHex(hex), { maxBytes: MAX }), v)
+  }
+})
+
+test('rejects trailing bytes', () => { reject('0100'); reject('a1616101' + 'f6') })
+test('rejects non-minimal integer and length encodings', () => { reject('1801'); reject('190017'); reject('780161') ; reject('3800') })
+test('rejects duplicate map keys', () => { assert.match(reject('a2616101616102'), /repeat map key/) })
+test('rejects indefinite-length items', () => { reject('9f01ff'); reject('bf616101ff'); reject('5f4101ff'); reject('7f6161ff') })
+test('rejects undefined', () => { reject('f7'); reject('81f7') })
+test('rejects floats, even integral or NaN ones', () => { reject('f93c00'); reject('f93e00'); reject('fa47c35000'); reject('f97e00'); reject('f97c00') })
+test('rejects tags, integers beyond 2^53 and non-string map keys', () => {
+  reject('c074323031332d30332d32315432303a30343a30305a')
+  reject('c24101') // bignum
+  reject('1b0020000000000000')
+  reject('a10101')
+})
+test('rejects unsorted map keys', () => { assert.match(reject('a2616201616101'), /canonical/) })
+test('rejects invalid UTF-8 in text strings', () => { reject('62c328') })
+test('rejects a "__proto__" key, which would vanish from the decoded object', () => {
+  reject('a1' + '69' + toHex(new TextEncoder().encode('__proto__')) + 'a0')
+})
+test('rejects empty input and truncated input', () => { reject(''); reject('82'); reject('6461') })
+
+test('rejects oversize input before decoding it', () => {
+  // 0xff is not even valid CBOR: the size check must answer first.
+  const msg = reject('ff'.repeat(11), 'CBOR_TOO_LARGE', 10)
+  assert.match(msg, /at most 10 bytes, got 11/)
+  assert.equal(decodeCbor(encodeCbor('x'.repeat(8)), { maxBytes: 10 }), 'x'.repeat(8))
+})
+
+test('encoding refuses values outside the domain, with the path', () => {
+  for (const v of [undefined, { a: undefined }, 1.5, NaN, Infinity, -0, 2 ** 53, 1n, () => 0, Symbol('s'), new Date(0), new Map(), '\ud800']) {
+    assert.is(encodeCode(v), 'CBOR_ENCODE', String(typeof v === 'symbol' ? 'symbol' : v))
+  }
+  const cyc: unknown[] = []
+  cyc.push(cyc)
+  assert.is(encodeCode(cyc), 'CBOR_ENCODE')
+  assert.throws(() => encodeCbor({ header: { time: 1.5 } }), /\$\.header\.time expected a safe integer, got 1\.5/)
+})
+
+test('rejects nesting deeper than 64 levels on both sides', () => {
+  let deep: unknown = 1
+  for (let i = 0; i < 64; i++) deep = [deep]
+  assert.ok(encodeCbor(deep).length > 0)
+  assert.is(encodeCode([deep]), 'CBOR_ENCODE')
+  reject('81'.repeat(65) + '01')
+})
+
+test.run()
