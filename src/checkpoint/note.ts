@@ -22,6 +22,8 @@ export interface Verifier { name: string; keyId: Uint8Array; type: number; publi
 export interface NoteSigner { name: string; seed: Uint8Array }
 /** An Ed25519 signer (seed32, message) → 64-byte signature; the node injects the native one. */
 export type SignFn = (seed: Uint8Array, message: Uint8Array) => Uint8Array
+/** An Ed25519 verifier under the pinned rule; the node injects the native one. */
+export type VerifyFn = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean
 
 function noteError(code: string, data: Record<string, unknown>, message: string): NodeError {
   return new NodeError({ code, ...data }, message)
@@ -49,9 +51,13 @@ export function vkey(name: string, publicKey: Uint8Array): string {
 /** Parses an Ed25519 vkey strictly; the key ID must be the one its name and key imply. */
 export function parseVkey(text: string): Verifier {
   if (typeof text !== 'string') throw noteError('NOTE_BAD_VKEY', {}, '"vkey" expected a string')
-  const parts = text.split('+')
-  if (parts.length !== 3) throw noteError('NOTE_BAD_VKEY', { vkey: text }, `"vkey" expected name+id+key, got ${parts.length} parts`)
-  const [name, idHex, keyB64] = parts as [string, string, string]
+  // Names and hex IDs hold no '+', but base64 keys may: split at the first two only.
+  const i = text.indexOf('+')
+  const j = text.indexOf('+', i + 1)
+  if (i < 0 || j < 0) throw noteError('NOTE_BAD_VKEY', { vkey: text }, '"vkey" expected name+id+key')
+  const name = text.slice(0, i)
+  const idHex = text.slice(i + 1, j)
+  const keyB64 = text.slice(j + 1)
   checkName(name)
   let id: Uint8Array
   let key: Uint8Array
@@ -146,8 +152,9 @@ export interface VerifiedNote { body: string; verified: string[] }
  * Verifies a note against Ed25519 vkeys: unknown signatures are ignored, a known key's bad
  * signature rejects the note (NOTE_BAD_SIGNATURE), a key counts once however often it signs,
  * and fewer than `quorum` distinct verified keys throw NOTE_QUORUM. Returns signer names in order.
+ * `verify` defaults to crypto/portable's ed25519Verify; the node may pass the native twin.
  */
-export function verifyNote(text: string, vkeys: Array<string | Verifier>, quorum = 1): VerifiedNote {
+export function verifyNote(text: string, vkeys: Array<string | Verifier>, quorum = 1, verify: VerifyFn = ed25519Verify): VerifiedNote {
   if (!Number.isSafeInteger(quorum) || quorum < 1) {
     throw noteError('NOTE_BAD_QUORUM', { actual: quorum }, `"quorum" expected an integer >= 1, got ${quorum}`)
   }
@@ -167,7 +174,7 @@ export function verifyNote(text: string, vkeys: Array<string | Verifier>, quorum
     const v = known.get(id)
     if (!v) continue // signed-note.md: verifiers MUST ignore signatures from unknown keys
     // Every known-key signature is checked, repeats included, so a bad repeat cannot hide.
-    if (!ed25519Verify(v.publicKey, message, s.sig)) {
+    if (!verify(v.publicKey, message, s.sig)) {
       throw noteError('NOTE_BAD_SIGNATURE', { key: id }, `signature of ${id} does not verify`)
     }
     if (seen.has(id)) continue

@@ -127,6 +127,8 @@ export interface ConsensusState<B> {
   viewChanges: Map<string, ViewChange<B>>
   /** views whose NEW-VIEW this replica accepted or sent */
   newViewDone: number
+  /** the last NEW-VIEW accepted or sent, resent to a replica that missed it */
+  lastNewView: NewView<B> | null
   pending: Map<string, number>
   requestSeq: number
   timers: Map<TimerName, number>

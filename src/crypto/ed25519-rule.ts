@@ -42,16 +42,26 @@ export function isSmallOrderEncoding(point: Uint8Array): boolean {
   return false
 }
 
+// Little-endian a < b on 32 bytes, most significant byte first; `topMask` drops the sign bit.
+// Plain byte compares: the precheck runs before every native verify, so it avoids BigInt.
+const P_LE = bigintToLe(P)
+const L_LE = bigintToLe(L)
+function lessLe(a: Uint8Array, b: Uint8Array, topMask: number): boolean {
+  for (let i = 31; i >= 0; i--) {
+    const x = i === 31 ? a[i]! & topMask : a[i]!
+    if (x !== b[i]!) return x < b[i]!
+  }
+  return false
+}
+
 /** True when the y field of a 32-byte point encoding (sign bit cleared) is below p (RFC 8032 §5.1.3 step 1). */
 export function isCanonicalY(point: Uint8Array): boolean {
-  const y = point.slice()
-  y[31] &= 0x7f
-  return leToBigint(y) < P
+  return point.length === 32 && lessLe(point, P_LE, 0x7f)
 }
 
 /** True when the 32-byte little-endian scalar is below the group order L (RFC 8032 §5.1.7 step 1). */
 export function isScalarBelowL(s: Uint8Array): boolean {
-  return s.length === 32 && leToBigint(s) < L
+  return s.length === 32 && lessLe(s, L_LE, 0xff)
 }
 
 /**

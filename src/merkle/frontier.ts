@@ -11,6 +11,7 @@ function popCount(n: number): number {
   return c
 }
 
+/** Append-only RFC 6962 tree state in O(log n) hashes: append, root, size, toBytes/fromBytes. */
 export class MerkleFrontier {
   #size: number
   #nodes: Uint8Array[]

@@ -29,7 +29,7 @@ export function rootFromLeafHashes(hashes: Uint8Array[]): Uint8Array {
   checkHashList(hashes, 'hashes')
   if (hashes.length === 0) return EMPTY_ROOT.slice()
   const levels = treeLevels(hashes)
-  return levels[levels.length - 1]![0]!
+  return levels[levels.length - 1]![0]!.slice()
 }
 
 /** PATH(index, D[n]) of RFC 9162 §2.1.3.1 from precomputed levels: siblings from the leaf up. */

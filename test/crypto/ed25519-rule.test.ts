@@ -63,6 +63,17 @@ test('S < L: L − 1 passes; L, L + 1 and 2^256 − 1 do not', () => {
   assert.not.ok(isScalarBelowL(le32(2n ** 256n - 1n)))
 })
 
+test('the byte compares for S < L and y < p agree with BigInt arithmetic near the bounds', () => {
+  const p = 2n ** 255n - 19n
+  for (let i = 0; i < 2000; i++) {
+    const d = BigInt('0x' + toHex(randomBytes(i % 32 + 1))) // offsets of every size
+    const s = i % 2 === 0 ? L + d : L - d // on either side of L, at every distance
+    if (s >= 0n && s < 2n ** 256n) assert.is(isScalarBelowL(le32(s)), s < L, s.toString(16))
+    const y = (p - 40n + (d % 80n)) | (i % 3 === 0 ? 1n << 255n : 0n)
+    if (y < 2n ** 256n) assert.is(isCanonicalY(le32(y)), (y & (2n ** 255n - 1n)) < p, y.toString(16))
+  }
+})
+
 test('rejects S ≥ L even when S − L would verify (malleability, RFC 8032 §8.4)', () => {
   const { seed, publicKey } = generateKeyPair()
   const msg = randomBytes(40)

@@ -1,0 +1,14 @@
+import type { ConsensusOptions } from './types.js'
+
+/** Defaults match genesis.json's consensus block (docs/internals.md). */
+export const defaultConsensusOptions: ConsensusOptions = {
+  watermarkWindow: 128,
+  checkpointInterval: 64,
+  viewTimeoutMs: 2000,
+  requestTimeoutMs: 4000,
+  blockIntervalMs: 50,
+  maxBackoffExponent: 4,
+  maxViewAhead: 4,
+  idleBlocks: false,
+  maxPendingRequests: 100_000,
+}

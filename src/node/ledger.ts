@@ -1,0 +1,119 @@
+// The committed chain as one object: store, evidence log, member state, head. It turns a
+// certified block into exactly one atomic store batch, and prepares the evidence of proposed
+// blocks once so validation, proposal and commit share the work.
+import {
+  blockEvidence, decodeBlock, initialState, genesisHash,
+  type ChainState, type Genesis, type PlacedEvidence, type PreparedBlock,
+} from '../chain/index.js'
+import type { EvidenceLog, LogAppend } from '../merkle/index.js'
+import type { Store } from '../store/index.js'
+import { fromUtf8, NodeError, toHex } from '../util/index.js'
+
+export interface HeadInfo { height: number; hash: string; time: number; logSize: number; logRoot: string }
+
+/** A block's evidence and log append, computed once per block hash. */
+export interface BlockWork { placed: PlacedEvidence[]; append: LogAppend }
+
+export class Ledger {
+  private work = new Map<string, BlockWork>()
+  /** Tx hashes of blocks under validation found already committed (filled by precheck). */
+  private replays = new Map<string, Set<string>>()
+  private listeners: ((pb: PreparedBlock, placed: PlacedEvidence[], certificate: string) => void)[] = []
+
+  private constructor(
+    readonly store: Store,
+    readonly genesis: Genesis,
+    readonly log: EvidenceLog,
+    public state: ChainState,
+    public head: HeadInfo,
+  ) {}
+
+  static async open(store: Store, genesis: Genesis): Promise<Ledger> {
+    await store.checkConsistency()
+    const log = await store.openEvidenceLog()
+    const h = store.head()
+    let head: HeadInfo = { height: 0, hash: genesisHash(genesis), time: genesis.time, logSize: 0, logRoot: toHex(log.root()) }
+    if (h) {
+      const bytes = await store.getBlock(h.height)
+      const pb = decodeBlock(bytes!, limitsOf(genesis))
+      head = { height: h.height, hash: toHex(h.hash), time: pb.block.header.time, logSize: h.logSize, logRoot: toHex(h.logRoot) }
+    }
+    return new Ledger(store, genesis, log, initialState(genesis), head)
+  }
+
+  get limits(): ReturnType<typeof limitsOf> { return limitsOf(this.genesis) }
+
+  onCommit(cb: (pb: PreparedBlock, placed: PlacedEvidence[], certificate: string) => void): void { this.listeners.push(cb) }
+
+  /** True when a committed block carries this tx. */
+  async isCommitted(txHash: string): Promise<boolean> {
+    return (await this.store.getTx(txHash)) !== undefined
+  }
+
+  /**
+   * The async half of block validation, run before consensus sees the block: which of its txs
+   * are already on chain (replays). validateBlock then reads the answer synchronously.
+   */
+  async precheck(pb: PreparedBlock): Promise<void> {
+    if (this.replays.has(pb.hash)) return
+    const hits = await Promise.all(pb.txs.map((t) => this.store.getTx(t.hash)))
+    this.replays.set(pb.hash, new Set(pb.txs.filter((_, i) => hits[i] !== undefined).map((t) => t.hash)))
+    if (this.replays.size > 256) this.replays.delete(this.replays.keys().next().value!)
+  }
+
+  /** Replay check for validateBlock: undefined when the block was not prechecked. */
+  replaysOf(blockHash: string): Set<string> | undefined {
+    return this.replays.get(blockHash)
+  }
+
+  /** The evidence and log append of `pb` on top of the committed head (cached by block hash). */
+  workFor(pb: PreparedBlock): BlockWork {
+    const cached = this.work.get(pb.hash)
+    if (cached && cached.append.from === this.log.size) return cached
+    const placed = blockEvidence(pb, this.log.size)
+    const append = this.log.append(placed.map((p) => p.leafHash))
+    const w = { placed, append }
+    this.work.set(pb.hash, w)
+    if (this.work.size > 64) this.work.delete(this.work.keys().next().value!)
+    return w
+  }
+
+  /** Persists a certified block in one atomic batch, then moves head, log and state. */
+  async commit(pb: PreparedBlock, certificate: string): Promise<PlacedEvidence[]> {
+    const h = pb.block.header
+    if (h.height !== this.head.height + 1 || h.parent !== this.head.hash) {
+      throw new NodeError({ code: 'LEDGER_NOT_NEXT', height: h.height, head: this.head.height }, `block ${h.height} does not extend head ${this.head.height}`)
+    }
+    const { placed, append } = this.workFor(pb)
+    if (append.size !== h.logSize || toHex(append.root) !== h.logRoot) {
+      throw new NodeError({ code: 'BLOCK_BAD_LOG', height: h.height }, `block ${h.height} log root does not match its evidence`)
+    }
+    await this.store.commitBlock({
+      height: h.height, hash: pb.hash, blockBytes: pb.bytes, certificate,
+      txs: pb.txs.map((t, index) => ({ hash: t.hash, index })),
+      evidence: placed.map((p) => ({
+        leafIndex: p.leafIndex, id: p.id, leafBytes: p.leafBytes,
+        digests: Object.entries(p.record.digests).map(([alg, hex]) => ({ alg: alg as 'sha256' | 'sm3', hex: hex as string })),
+        ...(p.record.meta?.caseNo ? { caseNo: p.record.meta.caseNo } : {}),
+      })),
+      logWrites: append.writes, logSize: append.size, logRoot: append.root, state: [],
+    })
+    this.log.commitAppend(append)
+    this.head = { height: h.height, hash: pb.hash, time: h.time, logSize: append.size, logRoot: h.logRoot }
+    this.work.delete(pb.hash)
+    this.replays.delete(pb.hash)
+    for (const l of this.listeners) l(pb, placed, certificate)
+    return placed
+  }
+
+  /** A committed block and its certificate, or null. */
+  async block(height: number): Promise<{ pb: PreparedBlock; certificate: string } | null> {
+    const [bytes, cert] = await Promise.all([this.store.getBlock(height), this.store.getCertificate(height)])
+    if (!bytes || !cert) return null
+    return { pb: decodeBlock(bytes, this.limits), certificate: fromUtf8(cert, 'certificate') }
+  }
+}
+
+export function limitsOf(g: Genesis): { chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number } {
+  return { chainId: g.chainId, maxBlockBytes: g.consensus.maxBlockBytes, maxBlockTxs: g.consensus.maxBlockTxs, maxTxItems: g.consensus.maxTxItems }
+}

@@ -1,0 +1,29 @@
+// The libp2p identity of a member: an Ed25519 key from the member's 32-byte seed, so the
+// peer id is a function of the member key and can be listed in genesis.
+import './polyfill.js'
+import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import { ed25519PublicKey } from '../crypto/index.js'
+import { NodeError, abytes } from '../util/index.js'
+
+/** The libp2p peer id (base58 "12D3KooW…") of a 32-byte Ed25519 seed. */
+export function peerIdFromSeed(seed: Uint8Array): string {
+  abytes(seed, 'seed', 32)
+  return peerIdFromPublicKey(publicKeyFromRaw(ed25519PublicKey(seed))).toString()
+}
+
+/** The libp2p private key of a 32-byte Ed25519 seed. */
+export async function privateKeyFromSeed(seed: Uint8Array): Promise<PrivateKey> {
+  abytes(seed, 'seed', 32)
+  return generateKeyPairFromSeed('Ed25519', seed)
+}
+
+/** Parses a peer id string; throws BAD_PEER_ID with the member id. */
+export function parsePeerId(s: string, member: string): PeerId {
+  try {
+    return peerIdFromString(s)
+  } catch {
+    throw new NodeError({ code: 'BAD_PEER_ID', member, peerId: s }, `member "${member}" has a malformed peer id`)
+  }
+}
