@@ -4,7 +4,7 @@ import { assembleNote, keyId, verifyNote, vkey } from '../checkpoint/index.js'
 import { fromHex, NodeError } from '../util/index.js'
 import { blockCheckpointBody, type PreparedBlock } from './block.js'
 import { quorumSize } from './genesis.js'
-import type { ChainState } from './state.js'
+import type { ChainState, VerifySignature } from './state.js'
 
 /** The signed-note vkeys of the current validators (key name = member id). */
 export function validatorVkeys(state: ChainState): string[] {
@@ -22,13 +22,14 @@ export function assembleCertificate(pb: PreparedBlock, votes: { signer: string; 
 
 /**
  * Checks that `note` certifies `pb`: its body is the block's checkpoint and ≥ quorum distinct
- * validators of `state` signed it. Returns the signers; throws CERT_INVALID otherwise.
+ * validators of `state` signed it (with `verify`, e.g. the native verifier, else noble).
+ * Returns the signers; throws CERT_INVALID otherwise.
  */
-export function checkCommitCertificate(pb: PreparedBlock, note: string, state: ChainState): string[] {
+export function checkCommitCertificate(pb: PreparedBlock, note: string, state: ChainState, verify?: VerifySignature): string[] {
   const quorum = quorumSize(state.validators.length)
   let verified
   try {
-    verified = verifyNote(note, validatorVkeys(state), quorum)
+    verified = verifyNote(note, validatorVkeys(state), quorum, verify)
   } catch (e) {
     throw new NodeError({ code: 'CERT_INVALID', height: pb.block.header.height }, `commit certificate of block ${pb.block.header.height}: ${(e as Error).message}`)
   }

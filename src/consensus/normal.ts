@@ -5,17 +5,16 @@ import { primaryOf, validCertSigs, verifyCertificate, verifyMessageSig } from '.
 import { gc, setHead, slotOf, voteKey } from './state.js'
 import type { CheckpointMsg, Commit, CommittedBlock, PrePrepare, Prepare, PreparedCert, ProposalLike } from './types.js'
 
-type Vote = PrePrepare<unknown> | Prepare | Commit
 
 /** Early filter (stale (height, view) first, before any signature check); true = keep going. */
-function admit<B extends ProposalLike>(sc: StepCtx<B>, m: Vote): boolean {
+function admit<B extends ProposalLike>(sc: StepCtx<B>, m: PrePrepare<B> | Prepare | Commit): boolean {
   const { s } = sc
   if (m.from === sc.ctx.self || !sc.ctx.validators.includes(m.from)) return false
   if (m.height <= s.head.height) { maybeSendCheckpoint(sc, m.from, m.height); return false }
-  if (m.view < s.view || m.view > s.view + s.opts.maxViewAhead) return false
-  if (m.height > s.head.height + s.opts.watermarkWindow) {
-    // beyond the high watermark: not stored, but a signed claim of being ahead (block sync)
-    if ((s.ahead.get(m.from) ?? -1) < m.height && verifyMessageSig(sc.ctx, m as Vote & { type: 'prepare' })) noteAhead(sc, m.from, m.height)
+  if (m.view < s.view || m.view > s.view + s.opts.maxViewAhead || m.height > s.head.height + s.opts.watermarkWindow) {
+    // not stored (stale view or beyond the high watermark), but a signed claim that the sender
+    // is ahead of us, which is what triggers block sync
+    if (m.height > s.head.height + 1 && (s.ahead.get(m.from) ?? -1) < m.height && verifyMessageSig(sc.ctx, m)) noteAhead(sc, m.from, m.height)
     return false
   }
   return true

@@ -1,10 +1,10 @@
 // The replica as a pure, deterministic state machine: step(state, input, ctx) → {state, actions}.
 // No clock, no randomness, no I/O: time arrives in inputs, effects leave as actions.
-import { broadcast, makeStepCtx, setTimer, sign, type StepCtx } from './effects.js'
+import { makeStepCtx, type StepCtx } from './effects.js'
 import { advanceHead, maybePropose, onCheckpoint, onCommit, onPrepare, onPrePrepare, onProposal, progress, updateTimers } from './normal.js'
 import { gc } from './state.js'
-import type { ConsensusAction, ConsensusContext, ConsensusMessage, ConsensusInput, ConsensusState, ProposalLike, ViewChange } from './types.js'
-import { onNewView, onViewChange, startViewChange } from './viewchange.js'
+import type { ConsensusAction, ConsensusContext, ConsensusMessage, ConsensusInput, ConsensusState, ProposalLike } from './types.js'
+import { onNewView, onViewChange, resendViewChange, startViewChange } from './viewchange.js'
 
 export interface StepResult<B> { state: ConsensusState<B>; actions: ConsensusAction<B>[] }
 
@@ -30,12 +30,7 @@ function onStart<B extends ProposalLike>(sc: StepCtx<B>): void {
   const { s } = sc
   s.timers.clear()
   if (s.mode === 'view-change') {
-    // restarted mid view change: announce it again (PBFT §4.4 retransmission)
-    const vc = sign(sc, { type: 'view-change', view: s.view, from: sc.ctx.self, checkpoint: s.headCert,
-      prepared: s.prepared && s.prepared.prePrepare.height === s.head.height + 1 ? s.prepared : null, sig: new Uint8Array() } as ViewChange<B>)
-    s.viewChanges.set(sc.ctx.self, vc)
-    setTimer(sc, 'view-change', s.opts.viewTimeoutMs)
-    broadcast(sc, vc)
+    resendViewChange(sc) // restarted mid view change: announce it again (PBFT §4.4 retransmission)
     return
   }
   progress(sc)
@@ -58,10 +53,19 @@ function onTimeout<B extends ProposalLike>(sc: StepCtx<B>, timer: string, id: nu
   s.timers.delete(timer as never)
   switch (timer) {
     case 'propose': maybePropose(sc); break
-    case 'view': case 'view-change':
+    case 'view':
       s.syncAskedAt = -1 // let block sync be asked again
       startViewChange(sc, s.view + 1)
       break
+    case 'view-change': {
+      s.syncAskedAt = -1
+      // move on only when 2f+1 replicas reached this view (the new primary then failed us);
+      // otherwise re-send our view-change, so no replica runs ahead of a quorum (PBFT §4.5.2)
+      const atLeast = [...s.viewChanges.values()].filter((v) => v.view >= s.view).length
+      if (atLeast >= sc.q) startViewChange(sc, s.view + 1)
+      else resendViewChange(sc)
+      break
+    }
     case 'request':
       // PBFT §4.4: a request not executed in time means the primary is faulty or censoring
       if (s.pending.size > 0 && s.mode === 'normal') startViewChange(sc, s.view + 1)

@@ -35,6 +35,17 @@ export function startViewChange<B extends ProposalLike>(sc: StepCtx<B>, view: nu
   tryNewView(sc)
 }
 
+/** Re-sends this replica's view-change for its current view (with its freshest head) and re-arms the timer. */
+export function resendViewChange<B extends ProposalLike>(sc: StepCtx<B>): void {
+  const { s } = sc
+  const exp = Math.min(Math.max(s.viewChangeAttempts - 1, 0), s.opts.maxBackoffExponent)
+  setTimer(sc, 'view-change', s.opts.viewTimeoutMs * 2 ** exp)
+  const vc = makeViewChange(sc, s.view)
+  s.viewChanges.set(sc.ctx.self, vc)
+  broadcast(sc, vc)
+  tryNewView(sc)
+}
+
 /** PBFT §4.4: store the latest view-change per replica; join a higher view once f+1 replicas ask for one. */
 export function onViewChange<B extends ProposalLike>(sc: StepCtx<B>, m: ViewChange<B>): void {
   const { s, ctx } = sc

@@ -108,12 +108,17 @@ const keyId = (k: LogNodeKey): string => `${k.level}/${k.index}`
 
 /** The persistent append-only evidence log; see the file comment for the storage model. */
 export class EvidenceLog {
+  /** The frontier by node id: proofs read these from memory, not from the store. */
+  private frontierById = new Map<string, Uint8Array>()
+
   private constructor(
     private readonly reader: LogNodeReader,
     private frontierHashes: readonly Uint8Array[],
     private currentSize: number,
     private currentRoot: Uint8Array,
-  ) {}
+  ) {
+    this.indexFrontier()
+  }
 
   /** Opens the log at `size` leaves, rebuilding the frontier from O(log n) stored nodes. */
   static async open(reader: LogNodeReader, opts: { size: number }): Promise<EvidenceLog> {
@@ -180,6 +185,12 @@ export class EvidenceLog {
     this.frontierHashes = pending.frontier
     this.currentSize = pending.size
     this.currentRoot = pending.root
+    this.indexFrontier()
+  }
+
+  private indexFrontier(): void {
+    const keys = completeSubtrees(0, this.currentSize)
+    this.frontierById = new Map(keys.map((k, i) => [keyId(k), this.frontierHashes[i]!]))
   }
 
   /** Root of the tree of the first `treeSize` leaves (0 ≤ treeSize ≤ size). */
@@ -219,11 +230,12 @@ export class EvidenceLog {
   /** MTH of each span from one deduplicated batched read of their complete subtrees. */
   private async spanHashes(spans: readonly Span[]): Promise<Uint8Array[]> {
     const parts = spans.map((s) => completeSubtrees(s.start, s.count))
+    const byId = new Map(this.frontierById)
     const unique = new Map<string, LogNodeKey>()
-    for (const ks of parts) for (const k of ks) unique.set(keyId(k), k)
+    for (const ks of parts) for (const k of ks) if (!byId.has(keyId(k))) unique.set(keyId(k), k)
     const keys = [...unique.values()]
     const hashes = await readNodes(this.reader, keys)
-    const byId = new Map(keys.map((k, i) => [keyId(k), hashes[i]!]))
+    for (const [i, k] of keys.entries()) byId.set(keyId(k), hashes[i]!)
     return parts.map((ks) => foldRight(ks.map((k) => byId.get(keyId(k))!)))
   }
 }

@@ -7,7 +7,10 @@ import {
 } from '../chain/index.js'
 import type { EvidenceLog, LogAppend } from '../merkle/index.js'
 import type { Store } from '../store/index.js'
-import { fromUtf8, NodeError, toHex } from '../util/index.js'
+import { fromUtf8, NodeError, toHex, utf8 } from '../util/index.js'
+
+/** Running counts kept with each block, for /v1/stats without scanning. */
+export interface ChainStats { verifications: number; cases: number; txs: number }
 
 export interface HeadInfo { height: number; hash: string; time: number; logSize: number; logRoot: string }
 
@@ -26,6 +29,7 @@ export class Ledger {
     readonly log: EvidenceLog,
     public state: ChainState,
     public head: HeadInfo,
+    public stats: ChainStats,
   ) {}
 
   static async open(store: Store, genesis: Genesis): Promise<Ledger> {
@@ -38,7 +42,9 @@ export class Ledger {
       const pb = decodeBlock(bytes!, limitsOf(genesis))
       head = { height: h.height, hash: toHex(h.hash), time: pb.block.header.time, logSize: h.logSize, logRoot: toHex(h.logRoot) }
     }
-    return new Ledger(store, genesis, log, initialState(genesis), head)
+    const statsBytes = await store.getState('stats')
+    const stats = statsBytes ? JSON.parse(fromUtf8(statsBytes)) as ChainStats : { verifications: 0, cases: 0, txs: 0 }
+    return new Ledger(store, genesis, log, initialState(genesis), head, stats)
   }
 
   get limits(): ReturnType<typeof limitsOf> { return limitsOf(this.genesis) }
@@ -85,6 +91,7 @@ export class Ledger {
       throw new NodeError({ code: 'LEDGER_NOT_NEXT', height: h.height, head: this.head.height }, `block ${h.height} does not extend head ${this.head.height}`)
     }
     const { placed, append } = this.workFor(pb)
+    const stats = await this.nextStats(pb, placed)
     if (append.size !== h.logSize || toHex(append.root) !== h.logRoot) {
       throw new NodeError({ code: 'BLOCK_BAD_LOG', height: h.height }, `block ${h.height} log root does not match its evidence`)
     }
@@ -96,14 +103,28 @@ export class Ledger {
         digests: Object.entries(p.record.digests).map(([alg, hex]) => ({ alg: alg as 'sha256' | 'sm3', hex: hex as string })),
         ...(p.record.meta?.caseNo ? { caseNo: p.record.meta.caseNo } : {}),
       })),
-      logWrites: append.writes, logSize: append.size, logRoot: append.root, state: [],
+      logWrites: append.writes, logSize: append.size, logRoot: append.root,
+      state: [{ key: 'stats', value: utf8(JSON.stringify(stats)) }],
     })
+    this.stats = stats
     this.log.commitAppend(append)
     this.head = { height: h.height, hash: pb.hash, time: h.time, logSize: append.size, logRoot: h.logRoot }
     this.work.delete(pb.hash)
     this.replays.delete(pb.hash)
     for (const l of this.listeners) l(pb, placed, certificate)
     return placed
+  }
+
+  private async nextStats(pb: PreparedBlock, placed: PlacedEvidence[]): Promise<ChainStats> {
+    const next = { ...this.stats, txs: this.stats.txs + pb.txs.length }
+    const newCases = new Set<string>()
+    for (const p of placed) {
+      if (p.type === 'verify') next.verifications++
+      const caseNo = p.record.meta?.caseNo
+      if (caseNo && !newCases.has(caseNo) && (await this.store.caseEntries(caseNo, 1)).length === 0) newCases.add(caseNo)
+    }
+    next.cases += newCases.size
+    return next
   }
 
   /** A committed block and its certificate, or null. */

@@ -9,6 +9,8 @@ import type { Logger } from './options.js'
 const BATCH_BYTES = 128 * 1024
 /** A missed 'drain' must not wedge the channel: re-check the stream this often. */
 const DRAIN_POLL_MS = 1000
+/** Queue-full refusals are logged at most this often. */
+const REFUSAL_LOG_MS = 5000
 
 interface QueuedFrame { head: Uint8Array | null; body: Uint8Array }
 const frameSize = (f: QueuedFrame): number => LENGTH_BYTES + (f.head?.length ?? 0) + f.body.length
@@ -35,6 +37,7 @@ export class FrameChannel {
   private flushScheduled = false
   private flushing = false
   private refused = 0
+  private refusedLoggedAt = 0
   private readonly init: FrameChannelInit
 
   constructor(init: FrameChannelInit) {
@@ -73,9 +76,13 @@ export class FrameChannel {
     const f = { head, body }
     const size = frameSize(f)
     if (this.queuedFrames >= this.init.maxQueueFrames || this.queuedBytes + size > this.init.maxQueueBytes) {
-      // Log the first refusal and then every 1000th, so a flood does not flood the log too.
-      if (this.refused++ % 1000 === 0) {
+      // At most one line per REFUSAL_LOG_MS with the count since the last, so a flood does not flood the log.
+      this.refused++
+      const now = Date.now()
+      if (now - this.refusedLoggedAt >= REFUSAL_LOG_MS) {
+        this.refusedLoggedAt = now
         this.init.log.warn({ ...this.init.bindings, queuedFrames: this.queuedFrames, queuedBytes: this.queuedBytes, refused: this.refused }, 'outbound queue full, message refused')
+        this.refused = 0
       }
       return false
     }

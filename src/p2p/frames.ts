@@ -53,7 +53,10 @@ export class FrameDecoder {
         this.bodyLength = len
       }
       if (this.buffered < this.bodyLength) return
-      const body = this.take(this.bodyLength)
+      let body = this.take(this.bodyLength)
+      // A small view must not pin the whole received chunk (a 200-byte tx kept in a mempool
+      // would hold a 64 KiB buffer): copy when the frame is less than half its buffer.
+      if (body.byteLength * 2 < body.buffer.byteLength) body = body.slice()
       this.bodyLength = -1
       onFrame(body)
     }

@@ -6,10 +6,10 @@ import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Connection, MultiaddrConnection, PeerId, Stream } from '@libp2p/interface'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { NodeError } from '../util/index.js'
 import { FrameChannel, errInfo } from './channel.js'
-import { parsePeerId, privateKeyFromSeed } from './identity.js'
+import { allowlistGater, parsePeerId, privateKeyFromSeed } from './identity.js'
 import { RequestClient, createResponder } from './requests.js'
 import {
   protocolId, resolveOptions, type LinkFilter, type Logger, type MessageHandler, type P2PDeps,
@@ -18,6 +18,8 @@ import {
 
 /** Inbound streams per (connection, protocol); we open one per direction, the rest is slack for re-opens. */
 const MAX_STREAMS_PER_PROTOCOL = 8
+/** A connection that lived this long resets the re-dial back-off. */
+const STABLE_CONNECTION_MS = 5000
 
 interface PeerState {
   entry: PeerEntry
@@ -30,6 +32,7 @@ interface PeerState {
   inbound: Set<FrameChannel>
   opening: Set<string>
   connected: boolean
+  connectedAt: number
   backoffMs: number
   redialTimer?: ReturnType<typeof setTimeout>
   dialing: boolean
@@ -63,7 +66,7 @@ export class P2P {
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      connectionGater: p2p.gater(),
+      connectionGater: allowlistGater((id) => p2p.byPeerId.has(id) && !p2p.closed, p2p.log),
       connectionManager: {
         // The default (5 inbound connections per second per host) breaks quick re-dials on loopback.
         inboundConnectionThreshold: 1000,
@@ -130,7 +133,7 @@ export class P2P {
       }
       const p: PeerState = {
         entry, peerId, out: new Map(), requests: new Map(), inbound: new Set(), opening: new Set(),
-        connected: false, backoffMs: this.opts.redialMinMs, dialing: false,
+        connected: false, connectedAt: 0, backoffMs: this.opts.redialMinMs, dialing: false,
       }
       this.byMember.set(entry.id, p)
       this.byPeerId.set(peerId.toString(), p)
@@ -322,28 +325,11 @@ export class P2P {
     return undefined
   }
 
-  private gater(): NonNullable<Parameters<typeof createLibp2p>[0]>['connectionGater'] {
-    const allowed = (peerId: PeerId): boolean => this.byPeerId.has(peerId.toString()) && !this.closed
-    const check = (dir: string) => (peerId: PeerId, maConn: MultiaddrConnection): boolean => {
-      if (allowed(peerId)) return false
-      this.log.warn({ code: 'PEER_NOT_ALLOWED', peerId: peerId.toString(), remoteAddr: maConn.remoteAddr.toString(), dir }, 'refused connection: peer not in the allowlist')
-      return true
-    }
-    return {
-      denyDialPeer: (peerId) => !allowed(peerId),
-      denyInboundEncryptedConnection: check('in'),
-      denyOutboundEncryptedConnection: check('out'),
-      // setPeers may remove a peer while its upgrade is in flight.
-      denyInboundUpgradedConnection: (peerId) => !allowed(peerId),
-      denyOutboundUpgradedConnection: (peerId) => !allowed(peerId),
-    }
-  }
-
   private onConnect(peerId: PeerId): void {
     const p = this.byPeerId.get(peerId.toString())
     if (p == null || p.connected) return
     p.connected = true
-    p.backoffMs = this.opts.redialMinMs
+    p.connectedAt = Date.now()
     this.log.info({ peer: p.entry.id }, 'peer connected')
     this.emit({ id: p.entry.id, connected: true })
   }
@@ -357,7 +343,13 @@ export class P2P {
       this.log.info({ peer: p.entry.id }, 'peer disconnected')
       this.emit({ id: p.entry.id, connected: false })
     }
-    if (p.entry.dial) this.scheduleRedial(p, p.backoffMs)
+    // A peer that accepts our handshake and then drops us (it no longer allowlists us) must not
+    // be re-dialed at the minimum delay forever: only a connection that lasted resets the back-off.
+    if (Date.now() - p.connectedAt >= STABLE_CONNECTION_MS) p.backoffMs = this.opts.redialMinMs
+    if (p.entry.dial) {
+      this.scheduleRedial(p, p.backoffMs)
+      p.backoffMs = Math.min(p.backoffMs * 2, this.opts.redialMaxMs)
+    }
   }
 
   private emit(e: PeerEvent): void {
@@ -402,13 +394,14 @@ export class P2P {
       const addrs = p.entry.addrs.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${p.entry.peerId}`))
       const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.dialTimeoutMs)])
       await this.libp2p.dial(addrs, { signal })
-      p.backoffMs = this.opts.redialMinMs
     } catch (err) {
       if (!this.closed) this.log.debug({ peer: p.entry.id, err: errInfo(err), retryMs: p.backoffMs }, 'dial failed')
-      p.backoffMs = Math.min(p.backoffMs * 2, this.opts.redialMaxMs)
     } finally {
       p.dialing = false
     }
-    if (this.connectionOf(p) == null) this.scheduleRedial(p, p.backoffMs)
+    if (this.connectionOf(p) == null) {
+      this.scheduleRedial(p, p.backoffMs)
+      p.backoffMs = Math.min(p.backoffMs * 2, this.opts.redialMaxMs)
+    }
   }
 }

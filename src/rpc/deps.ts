@@ -1,5 +1,5 @@
 // What the RPC reads from the node: plain views, declared here where they are used.
-import type { Block, EvidenceRecord, Genesis } from '../chain/index.js'
+import type { Block, EvidenceRecord, TrustRoot } from '../chain/index.js'
 
 export interface Logger { info(o: unknown, m?: string): void; warn(o: unknown, m?: string): void; error(o: unknown, m?: string): void }
 
@@ -39,7 +39,7 @@ export interface RpcDeps {
   receiptText(id: string): Promise<string | null>
   checkpoint(): Promise<string | null>
   consistencyProof(from: number, to: number): Promise<string[]>
-  trustRoot(): { genesis: Genesis; [k: string]: unknown }
+  trustRoot(): TrustRoot
   verify(body: unknown): Promise<unknown>
   chains(): Promise<unknown>
   caseView(caseNo: string): Promise<unknown>

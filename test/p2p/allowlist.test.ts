@@ -14,15 +14,20 @@ test('a peer not in the allowlist is refused at the handshake and nothing from i
   const intruder = await startNode(x)
   try {
     const got: string[] = []
+    const events: unknown[] = []
+    a.onPeer((e) => events.push(e))
     await a.handle('tx', (from) => { got.push(from) })
     // The intruder allowlists a and dials it; a's gater refuses the authenticated peer id.
     intruder.node.setPeers([entryOf(members[0]!, a, true)])
     await waitFor(() => refusedBy(logs[0]!, x.peerId), 3000, 'refusal logged by a')
-    await sleep(300)
-    assert.equal(intruder.node.peers(), [{ id: 'm0', connected: false }])
-    assert.is(intruder.node.send('m0', 'tx', utf8('spam')), false)
-    assert.ok(!a.peers().some((p) => p.id === x.id))
+    // noise XX authenticates the initiator last, so the intruder may briefly believe it is
+    // connected before a drops it; whatever it sends in that window must go nowhere.
+    for (let i = 0; i < 30; i++) { intruder.node.send('m0', 'tx', utf8('spam')); await sleep(20) }
+    await sleep(200)
     assert.equal(got, [])
+    assert.equal(events, [])
+    assert.ok(!a.peers().some((p) => p.id === x.id))
+    assert.ok(!logs[0]!.some((e) => e.msg === 'peer connected' && e.peer !== 'm1'))
   } finally {
     await closeAll([...nodes, intruder.node])
   }
@@ -42,8 +47,10 @@ test('setPeers removal disconnects the peer and keeps it out; re-adding lets it 
     assert.equal(events, ['m1:false'])
     // b keeps re-dialing (it still lists a) and a keeps refusing.
     await waitFor(() => refusedBy(logs[0]!, members[1]!.peerId), 3000, 'a refuses b')
-    assert.is(b.send('m0', 'tx', utf8('x')), false)
+    for (let i = 0; i < 20; i++) { b.send('m0', 'tx', utf8('x')); await sleep(20) }
+    await sleep(100)
     assert.equal(got, [])
+    assert.equal(events, ['m1:false'])
     a.setPeers([entryOf(members[1]!, b, true)])
     await waitFor(() => a.peers()[0]!.connected && b.peers()[0]!.connected, 5000, 'reconnect after re-adding')
     assert.ok(b.send('m0', 'tx', utf8('back')))

@@ -1,8 +1,9 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { utf8 } from '../../src/util/index.js'
+import { isNodeError, utf8 } from '../../src/util/index.js'
+import { P2P as P2PClass } from '../../src/p2p/index.js'
 import type { P2P } from '../../src/p2p/index.js'
-import { closeAll, entryOf, member, startNode, waitFor } from './helpers.js'
+import { captureLog, closeAll, entryOf, member, startNode, waitFor } from './helpers.js'
 
 test('after a peer restarts with the same seed on the same port, the re-dial reconnects and messages flow', async () => {
   const ma = member(0)
@@ -23,6 +24,9 @@ test('after a peer restarts with the same seed on the same port, the re-dial rec
     b = null
     await waitFor(() => !a.peers()[0]!.connected, 3000, 'a sees b gone')
     assert.is(a.send('m1', 'tx', utf8('lost')), false)
+    await a.request('m1', 'sync', utf8('q'), { timeoutMs: 500 }).then(
+      () => assert.unreachable('should reject'),
+      (err: unknown) => assert.ok(isNodeError(err, 'NOT_CONNECTED'), String(err)))
 
     // Let a fail a few dials against the closed port first, so the back-off is exercised.
     await new Promise((r) => setTimeout(r, 400))
@@ -39,6 +43,20 @@ test('after a peer restarts with the same seed on the same port, the re-dial rec
   } finally {
     await closeAll([a, b, b2])
   }
+})
+
+test('aborting deps.signal closes the node and its listener', async () => {
+  const m = member(3)
+  const ac = new AbortController()
+  const node = await P2PClass.init({ seed: m.seed, listen: ['/ip4/127.0.0.1/tcp/0'], peers: [], chainId: 'x' }, { log: captureLog().log, signal: ac.signal })
+  const addr = node.addrs()[0]!
+  ac.abort()
+  const port = Number(addr.split('/')[4])
+  await waitFor(() => node.addrs().length === 0, 3000, 'listener closed')
+  // The port is free again: a new node can bind it.
+  const again = await P2PClass.init({ seed: m.seed, listen: [`/ip4/127.0.0.1/tcp/${port}`], peers: [], chainId: 'x' }, { log: captureLog().log })
+  assert.equal(again.addrs(), [addr])
+  await again.close()
 })
 
 test.run()

@@ -1,0 +1,39 @@
+import { pino } from 'pino'
+import { loadNodeConfig, Node } from '../../node/index.js'
+import { intOption, required, type Command } from '../args.js'
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'run one node (validator or member) from its home folder',
+  usage: 'start --home <dir> [--rpc-port <p>] [--log-level info]',
+  options: {
+    home: { type: 'string', description: 'node home folder with config.json', env: 'COURTCHAIN_HOME' },
+    'rpc-host': { type: 'string', description: 'RPC listen address (overrides config)' },
+    'rpc-port': { type: 'string', description: 'RPC port (overrides config)' },
+    'data-dir': { type: 'string', description: 'store folder (overrides config)' },
+    'log-level': { type: 'string', description: 'trace, debug, info, warn, error' },
+    'no-web': { type: 'boolean', description: 'do not serve the web page' },
+    byzantine: { type: 'string', description: 'fault injection for test chains only (chaos suite)' },
+  },
+  async run(args) {
+    const home = required(args, 'home')
+    const { options, logLevel } = await loadNodeConfig(home, {
+      ...(args.values['rpc-host'] ? { rpcHost: String(args.values['rpc-host']) } : {}),
+      ...(args.values['rpc-port'] ? { rpcPort: intOption(args, 'rpc-port') } : {}),
+      ...(args.values['data-dir'] ? { dataDir: String(args.values['data-dir']) } : {}),
+      ...(args.values['log-level'] ? { logLevel: String(args.values['log-level']) } : {}),
+      ...(args.values['no-web'] ? { web: false } : {}),
+      ...(args.values.byzantine ? { byzantine: String(args.values.byzantine) } : {}),
+    })
+    const log = pino({ level: logLevel, base: { node: options.key.id } })
+    const node = await Node.init(options, { log })
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string): void => {
+        log.info({ signal }, 'shutting down')
+        node.close().then(resolve, (e) => { log.error({ err: e }, 'close failed'); resolve() })
+      }
+      process.once('SIGTERM', () => stop('SIGTERM'))
+      process.once('SIGINT', () => stop('SIGINT'))
+    })
+  },
+}

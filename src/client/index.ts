@@ -1,0 +1,8 @@
+// courtchain/client: the SDK a depositing unit or a verifier runs next to its files (Node only).
+export { CourtchainClient, isDuplicateTx, type ClientOptions, type SubmitOptions, type FetchFn } from './client.js'
+export {
+  deposit, nextNonce, mapPool,
+  type DepositInput, type DepositOptions, type DepositProgress, type DepositResult, type DepositedItem, type DepositedTx,
+} from './deposit.js'
+export { hashFiles, collectFiles, mediaTypeOf, type DepositFile, type HashedFile, type HashProgress } from './files.js'
+export type { NodeStatus, SubmitResult, TxLocation, TxView, BlockView, EvidenceView, VerifyRequest } from './types.js'

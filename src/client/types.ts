@@ -1,0 +1,37 @@
+// The JSON shapes of the node's RPC as the client reads them (DESIGN.md "RPC"). Declared here,
+// where they are used: the client sits beside the RPC (layer 6) and may not import it.
+import type { Block, EvidenceRecord, Tx } from '../chain/index.js'
+
+export interface NodeStatus {
+  chainId: string
+  self: string
+  role: 'validator' | 'member'
+  height: number
+  headHash: string
+  headTime: number
+  view: number
+  primary: string | null
+  validators: { id: string; online: boolean }[]
+  peers: { id: string; connected: boolean }[]
+  logSize: number
+  mempool: number
+  syncing: boolean
+}
+
+export interface TxLocation { height: number; index: number; blockHash: string }
+
+/** The answer of POST /v1/txs: committed with its location, or still pending after the wait. */
+export interface SubmitResult { hash: string; status: 'pending' | 'committed'; height?: number; index?: number; blockHash?: string }
+
+export interface TxView { hash: string; status: 'pending' | 'committed'; location?: TxLocation; tx: Tx }
+export interface BlockView { height: number; hash: string; block: Block; certificate: string }
+export interface EvidenceView { id: string; leafIndex: number; record: EvidenceRecord; block: { height: number; hash: string }; tx: string }
+
+/** Body of POST /v1/verify: a receipt or an evidence id, the file digest, optionally a case to record it under. */
+export interface VerifyRequest {
+  receipt?: unknown
+  id?: string
+  digest?: string
+  caseNo?: string
+  record?: boolean
+}

@@ -1,0 +1,282 @@
+// One simulated run: n replicas stepping the pure state machine over a seeded, lossy network
+// with a virtual clock, crashes and restarts from the WAL, and Byzantine replicas. Safety and
+// liveness are checked as the run goes and at its end.
+import { compactRecords, messageStoreSize, restore } from '../state.js'
+import { quorumSize, faultsTolerated, verifyCertificate } from '../quorum.js'
+import { step } from '../step.js'
+import type { CertSig, CommittedBlock, ConsensusContext, ConsensusInput, ConsensusMessage, ConsensusOptions, ConsensusRecord, ConsensusState } from '../types.js'
+import { makeSimBlock, MAX_BLOCK_REQUESTS, SIM_GENESIS, simContext, type SimBlock } from './app.js'
+import { byzantineOutgoing, viewFlood, type Behaviour, type Outgoing } from './byzantine.js'
+import { Prng } from './prng.js'
+import { EventQueue } from './queue.js'
+
+export interface ScenarioSpec {
+  name: string
+  byzantine?: Behaviour
+  drop: number
+  dup: number
+  maxDelay: number
+  partitions?: boolean
+  crashes?: boolean
+}
+
+export interface RunOptions {
+  seed: number
+  nodes: number
+  scenario: ScenarioSpec
+  chaosMs?: number
+  livenessBoundMs?: number
+  /** TEST ONLY: a quorum other than 2f+1, to check that the checker catches the broken rule */
+  unsafeQuorum?: number
+  /** long-run mode: no faults, run until every replica committed this many heights */
+  heights?: number
+}
+
+export interface RunResult { safety: string[]; liveness: string[]; maxHeight: number; maxStoreSize: number; maxWal: number }
+
+interface Replica {
+  id: string
+  name: string
+  byz: Behaviour | null
+  ctx: ConsensusContext<SimBlock>
+  state: ConsensusState<SimBlock>
+  wal: ConsensusRecord<SimBlock>[]
+  up: boolean
+  incarnation: number
+  mempool: Set<string>
+  committedReq: Set<string>
+  chain: CommittedBlock<SimBlock>[]
+  /** twins: the replicas this instance talks to */
+  group: Set<string> | null
+}
+
+const CENSORED = 'r-censored'
+
+/** Runs one (seed, scenario) and returns the violations found. */
+export function runScenario(o: RunOptions): RunResult {
+  const rng = new Prng(o.seed * 7919 + hashName(o.scenario.name))
+  const q = new EventQueue()
+  const sc = o.scenario
+  const n = o.nodes, f = faultsTolerated(n)
+  const validators = Array.from({ length: n }, (_, i) => `v${i}`)
+  const chaosMs = o.heights ? 0 : o.chaosMs ?? 2000
+  const bound = o.livenessBoundMs ?? 40_000
+  const opts: Partial<ConsensusOptions> = { viewTimeoutMs: 300, requestTimeoutMs: 1500, blockIntervalMs: 10, checkpointInterval: 16,
+    watermarkWindow: 32, maxBackoffExponent: 4, unsafeQuorumOverride: o.unsafeQuorum }
+  const safety: string[] = [], liveness: string[] = []
+  const checkCtx = simContext(validators, validators[0]!)
+  const firstCommit = new Map<number, string>()
+  let maxStoreSize = 0, maxWal = 0
+  let chaos = chaosMs > 0
+
+  // Byzantine replicas: f of them, v0 (the first primary) among them half the time
+  const byzIds = new Set<string>()
+  if (sc.byzantine) {
+    const pool = rng.shuffle([...validators])
+    if (rng.chance(0.5)) byzIds.add('v0')
+    for (const id of pool) if (byzIds.size < f) byzIds.add(id)
+  }
+  const replicas: Replica[] = []
+  const mk = (id: string, name: string, group: Set<string> | null): Replica => ({
+    id, name, byz: byzIds.has(id) ? sc.byzantine! : null, ctx: simContext(validators, id), state: restore(SIM_GENESIS, [], opts),
+    wal: [], up: true, incarnation: 0, mempool: new Set(), committedReq: new Set(), chain: [], group,
+  })
+  for (const id of validators) {
+    if (byzIds.has(id) && sc.byzantine === 'twins') {
+      const others = rng.shuffle(validators.filter((v) => v !== id))
+      const half = Math.ceil(others.length / 2)
+      replicas.push(mk(id, id, new Set(others.slice(0, half))), mk(id, `${id}'`, new Set(others.slice(half))))
+    } else replicas.push(mk(id, id, null))
+  }
+  const honest = replicas.filter((r) => r.byz === null)
+  const instancesOf = (id: string): Replica[] => replicas.filter((r) => r.id === id)
+
+  // partitions during chaos: intervals splitting the validators in two
+  const partitions: { from: number; to: number; side: Set<string> }[] = []
+  if (sc.partitions) for (let t = rng.int(100, 500); t < chaosMs; t += rng.int(400, 900)) {
+    const side = new Set(rng.shuffle([...validators]).slice(0, rng.int(1, n - 1)))
+    partitions.push({ from: t, to: t + rng.int(200, 700), side })
+  }
+  const cut = (a: string, b: string): boolean => chaos && partitions.some((p) => q.now >= p.from && q.now < p.to && p.side.has(a) !== p.side.has(b))
+
+  function input(r: Replica, inp: ConsensusInput<SimBlock>): void {
+    if (!r.up) return
+    const res = step(r.state, inp, r.ctx)
+    r.state = res.state
+    const inc = r.incarnation
+    for (const a of res.actions) {
+      switch (a.type) {
+        case 'persist':
+          r.wal.push(a.record)
+          if (a.record.kind === 'committed' && r.wal.length > 64) r.wal = compactRecords(r.wal)
+          maxWal = Math.max(maxWal, r.wal.length)
+          break
+        case 'broadcast': case 'send':
+          if (r.byz === null) checkPersisted(r, a.msg)
+          emit(r, { to: a.type === 'send' ? a.to : null, msg: a.msg })
+          break
+        case 'setTimer': {
+          const { timer, id } = a
+          q.at(q.now + a.ms, () => { if (r.incarnation === inc) input(r, { type: 'timeout', timer, id, now: q.now }) })
+          break
+        }
+        case 'requestProposal': {
+          const { height, view, parent } = a
+          q.at(q.now + 1, () => {
+            if (r.incarnation !== inc) return
+            const requests = [...r.mempool].filter((x) => !(r.byz === 'censor' && x === CENSORED)).slice(0, MAX_BLOCK_REQUESTS)
+            const block = makeSimBlock({ height, parent: parent.hash, time: Math.max(q.now, parent.time + 1), requests, proposer: r.name })
+            input(r, { type: 'proposal', block, view, now: q.now })
+          })
+          break
+        }
+        case 'commit': applyCommit(r, { block: a.block, certificate: a.certificate }); break
+        case 'requestSync': { const peers = a.peers; q.at(q.now + 5, () => { if (r.incarnation === inc) sync(r, peers) }); break }
+        default: break
+      }
+    }
+    maxStoreSize = Math.max(maxStoreSize, messageStoreSize(r.state))
+  }
+
+  /** Persist before send: an own vote leaves only after its WAL record. */
+  function checkPersisted(r: Replica, m: ConsensusMessage<SimBlock>): void {
+    if ((m.type !== 'prepare' && m.type !== 'commit' && m.type !== 'pre-prepare') || m.from !== r.id) return
+    const ok = r.wal.some((rec) => (rec.kind === m.type) && rec.msg.view === m.view && rec.msg.height === m.height && rec.msg.digest === m.digest)
+    if (!ok) safety.push(`${r.name} sent ${m.type} (${m.view},${m.height}) before persisting it`)
+  }
+
+  function emit(r: Replica, out: Outgoing): void {
+    const outs = r.byz ? byzantineOutgoing(r.byz, { rng, ctx: r.ctx, others: validators.filter((v) => v !== r.id), now: q.now }, out) : [out]
+    for (const o of outs) {
+      const targets = o.to === null ? validators.filter((v) => v !== r.id) : [o.to]
+      for (const to of targets) if (!r.group || r.group.has(to)) transmit(r.id, to, o.msg)
+    }
+  }
+
+  function transmit(from: string, to: string, msg: ConsensusMessage<SimBlock>): void {
+    if (chaos && (cut(from, to) || rng.chance(sc.drop))) return
+    const copies = chaos && rng.chance(sc.dup) ? 2 : 1
+    for (let i = 0; i < copies; i++) {
+      q.at(q.now + rng.int(1, chaos ? sc.maxDelay : 5), () => { for (const r of instancesOf(to)) input(r, { type: 'message', from, msg, now: q.now }) })
+    }
+  }
+
+  function applyCommit(r: Replica, c: CommittedBlock<SimBlock>): void {
+    const b = c.block
+    const parent = r.chain.length ? r.chain[r.chain.length - 1]!.block.hash : SIM_GENESIS.hash
+    if (r.byz === null) {
+      if (b.height !== r.chain.length + 1 || b.parent !== parent) safety.push(`${r.name} committed height ${b.height} out of order (head ${r.chain.length})`)
+      if (!verifyCertificate(checkCtx, b, c.certificate, quorumSize(n))) safety.push(`${r.name} committed height ${b.height} with fewer than 2f+1 valid signatures`)
+      const first = firstCommit.get(b.height)
+      if (first === undefined) firstCommit.set(b.height, b.hash)
+      else if (first !== b.hash) safety.push(`conflicting commits at height ${b.height}: ${first.slice(0, 8)} vs ${b.hash.slice(0, 8)} (${r.name})`)
+    }
+    r.chain.push(c)
+    for (const x of b.requests) { r.mempool.delete(x); r.committedReq.add(x) }
+  }
+
+  /** Block sync: copy certified blocks from the first peer ahead, checking every certificate. */
+  function sync(r: Replica, peers: string[]): void {
+    for (const p of peers) {
+      const peer = instancesOf(p).find((x) => x.up && x.chain.length > r.chain.length)
+      if (!peer || cut(p, r.id)) continue
+      for (const c of peer.chain.slice(r.chain.length)) {
+        const head = r.chain.length ? r.chain[r.chain.length - 1]!.block.hash : SIM_GENESIS.hash
+        const quorum = r.state.opts.unsafeQuorumOverride ?? quorumSize(n)
+        if (c.block.parent !== head || !verifyCertificate(r.ctx, c.block, c.certificate, quorum)) break
+        applyCommit(r, c)
+        input(r, { type: 'synced', head: c, now: q.now })
+      }
+      return
+    }
+  }
+
+  // clients: a new request every 20 ms to every replica (the censored one early)
+  let reqNo = 0
+  const injected: { id: string; at: number }[] = []
+  const request = (id: string): void => {
+    injected.push({ id, at: q.now })
+    for (const r of replicas) q.at(q.now + rng.int(1, 10), () => {
+      if (!r.up || r.committedReq.has(id)) return
+      r.mempool.add(id)
+      input(r, { type: 'request', txHash: id, now: q.now })
+    })
+  }
+  const clientTick = (): void => { request(`r${reqNo++}`); q.at(q.now + 20, clientTick) }
+  q.at(0, clientTick)
+  // PBFT §4.1: a client whose request is not executed in time re-sends it to all replicas
+  const retransmit = (): void => {
+    for (const x of injected) {
+      if (x.at > q.now - 400 || honest.some((r) => r.committedReq.has(x.id))) continue
+      for (const r of replicas) if (r.up && !r.committedReq.has(x.id) && !r.mempool.has(x.id)) {
+        r.mempool.add(x.id)
+        input(r, { type: 'request', txHash: x.id, now: q.now })
+      }
+    }
+    q.at(q.now + 400, retransmit)
+  }
+  q.at(400, retransmit)
+  if (sc.byzantine === 'censor') q.at(50, () => request(CENSORED))
+
+  // crashes and restarts from the WAL (honest replicas, any number at once: safety must hold)
+  if (sc.crashes) for (let t = rng.int(50, 400); t < chaosMs - 100; t += rng.int(150, 600)) {
+    const r = rng.pick(honest)
+    q.at(t, () => { if (r.up) { r.up = false; r.incarnation++ } })
+    q.at(Math.min(t + rng.int(50, 800), chaosMs), () => restart(r))
+  }
+  function restart(r: Replica): void {
+    if (r.up) return
+    r.up = true
+    r.incarnation++
+    r.state = restore(SIM_GENESIS, r.wal, opts)
+    input(r, { type: 'start', now: q.now })
+    // the app's mempool survived: it tells the engine about its txs again (request timers)
+    for (const id of r.mempool) input(r, { type: 'request', txHash: id, now: q.now })
+  }
+  if (sc.byzantine === 'view-flood') {
+    let k = 0
+    const flood = (): void => {
+      for (const r of replicas) if (r.byz === 'view-flood') {
+        const msg = viewFlood({ rng, ctx: r.ctx, others: [], now: q.now }, r.state.headCert, k++)
+        for (const to of validators) if (to !== r.id) transmit(r.id, to, msg)
+      }
+      q.at(q.now + 40, flood)
+    }
+    q.at(30, flood)
+  }
+
+  for (const r of replicas) input(r, { type: 'start', now: 0 })
+
+  if (o.heights) {
+    const target = o.heights
+    while (honest.some((r) => r.chain.length < target) && q.runNext(Infinity)) { /* run */ }
+    if (honest.some((r) => r.chain.length < target)) liveness.push(`stalled below height ${target}`)
+    return { safety, liveness, maxHeight: Math.max(...honest.map((r) => r.chain.length)), maxStoreSize, maxWal }
+  }
+
+  while (q.runNext(chaosMs)) { /* chaos phase */ }
+  chaos = false
+  for (const r of honest) restart(r)
+  const healHeight = Math.max(0, ...honest.map((r) => r.chain.length))
+  const before = injected.filter((x) => x.at < chaosMs).map((x) => x.id)
+  const done = (): boolean => honest.every((r) => r.chain.length >= healHeight + 2 && before.every((id) => r.committedReq.has(id)))
+  // liveness: after healing (at most f faulty), every honest replica commits new blocks in bounded virtual time
+  while (!done() && q.runNext(chaosMs + bound)) { /* heal phase */ }
+  if (!done()) {
+    for (const r of honest) {
+      const missing = before.filter((id) => !r.committedReq.has(id))
+      if (r.chain.length < healHeight + 2 || missing.length) {
+        liveness.push(`${r.name}: head ${r.chain.length} (heal at ${healHeight}), view ${r.state.view} ${r.state.mode}, ${missing.length} old requests uncommitted`)
+      }
+    }
+  }
+  return { safety, liveness, maxHeight: Math.max(...honest.map((r) => r.chain.length)), maxStoreSize, maxWal }
+}
+
+function hashName(s: string): number {
+  let h = 2166136261
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0
+  return h
+}
+
+export type { CertSig }

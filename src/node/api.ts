@@ -1,0 +1,168 @@
+// The node as the RPC sees it: RpcDeps implemented over the ledger, mempool, receipts and peers.
+import {
+  parseTx, TRUST_ROOT_FORMAT, genesisHash, ChainErrorCode, chainError,
+  type EvidenceRecord, type TrustRoot,
+} from '../chain/index.js'
+import { encodeCbor, canonicalJsonBytes } from '../codec/index.js'
+import { sha256 } from '../crypto/index.js'
+import type { Mempool } from '../mempool/index.js'
+import type { RpcDeps, StatusView, TxView, BlockView, EvidenceView } from '../rpc/index.js'
+import { verifyReceipt, type ReceiptReport } from '../verify/index.js'
+import { fromUtf8, NodeError, toBase64, toHex } from '../util/index.js'
+import type { Ledger } from './ledger.js'
+import type { Receipts } from './receipts.js'
+import type { CommitWaiters } from './waiters.js'
+
+export interface ApiDeps {
+  ledger: Ledger
+  mempool: Mempool
+  receipts: Receipts
+  waiters: CommitWaiters
+  /** Admits a parsed tx locally and forwards it (the node's submit path). */
+  admit(p: ReturnType<typeof parseTx>, bytes: Uint8Array): Promise<void>
+  status(): StatusView
+  metrics(): string
+  /** Signs and submits a tx of the node's own key (verification records); null if it may not. */
+  recordVerification?(items: unknown[]): Promise<{ hash: string; evidenceIds: string[] } | null>
+  log: RpcDeps['log']
+  webRoot: string | null
+  self: string
+}
+
+export function nodeApi(d: ApiDeps): RpcDeps {
+  const { ledger } = d
+  const limits = { chainId: ledger.genesis.chainId, maxTxItems: ledger.genesis.consensus.maxTxItems }
+  const trustRoot = (): TrustRoot => ({ format: TRUST_ROOT_FORMAT, genesis: ledger.genesis, genesisHash: genesisHash(ledger.genesis), history: [] })
+
+  const evidence = async (id: string): Promise<EvidenceView | null> => {
+    const ev = await ledger.store.getEvidenceById(id)
+    if (!ev) return null
+    const record = JSON.parse(fromUtf8(ev.leafBytes)) as EvidenceRecord
+    const b = await ledger.block(record.height)
+    return { id, leafIndex: ev.leafIndex, record, block: { height: record.height, hash: b?.pb.hash ?? '' }, tx: record.tx }
+  }
+
+  return {
+    log: d.log,
+    webRoot: d.webRoot,
+    status: d.status,
+    metrics: d.metrics,
+
+    async submitTx(body) {
+      const p = parseTx(body, limits)
+      const bytes = encodeCbor(p.tx)
+      if (bytes.length > ledger.genesis.consensus.maxTxBytes) {
+        throw chainError(ChainErrorCode.TX_TOO_LARGE, `tx is ${bytes.length} bytes, at most ${ledger.genesis.consensus.maxTxBytes}`)
+      }
+      await d.admit(p, bytes)
+      return { hash: p.hash }
+    },
+
+    async waitForCommit(hash, timeoutMs) {
+      const wait = d.waiters.wait(hash, timeoutMs)
+      // It may have committed between admission and this call.
+      const loc = await ledger.store.getTx(hash)
+      if (loc) {
+        const b = await ledger.block(loc.height)
+        d.waiters.committed(hash, { ...loc, blockHash: b!.pb.hash })
+      }
+      return wait
+    },
+
+    async getTx(hash): Promise<TxView | null> {
+      const pending = d.mempool.get(hash)
+      if (pending) return { hash, status: 'pending', tx: pending.p.tx }
+      const loc = await ledger.store.getTx(hash)
+      if (!loc) return null
+      const b = await ledger.block(loc.height)
+      return { hash, status: 'committed', location: { ...loc, blockHash: b!.pb.hash }, tx: b!.pb.txs[loc.index]!.tx }
+    },
+
+    async getBlock(height): Promise<BlockView | null> {
+      const b = await ledger.block(height)
+      return b && { height, hash: b.pb.hash, block: b.pb.block, certificate: b.certificate }
+    },
+
+    getEvidence: evidence,
+
+    async findEvidence(alg, hex, limit) {
+      return (await ledger.store.findByDigest(alg, hex, limit)).map((r) => r.id)
+    },
+
+    receipt: (id) => d.receipts.receipt(id),
+    receiptText: (id) => d.receipts.receiptText(id),
+
+    async checkpoint() {
+      const b = ledger.head.height > 0 ? await ledger.store.getCertificate(ledger.head.height) : undefined
+      return b ? fromUtf8(b) : null
+    },
+
+    async consistencyProof(from, to) {
+      if (from > to || to > ledger.log.size) {
+        throw new NodeError({ code: 'BAD_REQUEST' }, `no consistency proof from ${from} to ${to}: the log has ${ledger.log.size} leaves`)
+      }
+      return (await ledger.log.consistencyProof(from, to)).map(toBase64)
+    },
+
+    trustRoot,
+
+    async verify(body) {
+      const b = body as { receipt?: unknown; id?: string; digest?: string; caseNo?: string; record?: boolean }
+      if ((b.receipt === undefined) === (b.id === undefined)) throw new NodeError({ code: 'BAD_REQUEST' }, 'give exactly one of "receipt" or "id"')
+      let receipt = b.receipt
+      if (b.id !== undefined) {
+        receipt = await d.receipts.receipt(b.id)
+        if (!receipt) throw new NodeError({ code: 'NOT_FOUND' }, `evidence ${b.id} not found`)
+      }
+      const [alg, hex] = (b.digest ?? ':').split(':') as ['sha256' | 'sm3', string]
+      const report: ReceiptReport = verifyReceipt(receipt, trustRoot(), b.digest ? { digest: { alg, hex } } : {})
+      if (report.failed === 'chain') {
+        throw new NodeError({ code: 'UNKNOWN_CHAIN', chain: report.chain }, `receipt is for chain "${report.chain}", which is not registered here`)
+      }
+      const out = {
+        verdict: report.valid ? 'passes' : 'fails',
+        ...report,
+        caseNo: b.caseNo ?? null,
+        checkedBy: d.self,
+        checkedAt: Date.now(),
+      }
+      if (!b.record) return out
+      if (!b.caseNo) throw new NodeError({ code: 'BAD_REQUEST' }, '"record" needs a "caseNo" to link the verification to')
+      if (!d.recordVerification) throw new NodeError({ code: 'TX_FORBIDDEN' }, 'this node may not record verifications (not a court member)')
+      const reportDigest = toHex(sha256(canonicalJsonBytes(out)))
+      const recorded = await d.recordVerification([{
+        digests: { sha256: reportDigest },
+        meta: { caseNo: b.caseNo, label: `verification:${out.verdict}:${report.evidenceId ?? 'unknown'}`, mediaType: 'application/json' },
+      }])
+      if (!recorded) throw new NodeError({ code: 'TIMEOUT' }, 'the verification record did not commit in time')
+      return { ...out, recorded: { tx: recorded.hash, evidenceId: recorded.evidenceIds[0], reportDigest, receipt: await d.receipts.receipt(recorded.evidenceIds[0]!) } }
+    },
+
+    async chains() {
+      return { chains: [] }
+    },
+
+    async caseView(caseNo) {
+      const refs = await ledger.store.caseEntries(caseNo, 1000)
+      if (refs.length === 0) throw new NodeError({ code: 'NOT_FOUND' }, `case ${caseNo} has no evidence on this chain`)
+      const records = await Promise.all(refs.map(async (r) => ({ id: r.id, leafIndex: r.leafIndex, record: JSON.parse(fromUtf8((await ledger.store.getLeaf(r.leafIndex))!)) as EvidenceRecord })))
+      const isVerification = (e: { record: EvidenceRecord }): boolean => e.record.meta?.label?.startsWith('verification:') === true
+      return { caseNo, evidence: records.filter((e) => !isVerification(e)), verifications: records.filter(isVerification) }
+    },
+
+    async stats() {
+      const members = [...ledger.state.members.values()]
+      return {
+        height: ledger.head.height,
+        evidence: ledger.log.size,
+        txs: ledger.stats.txs,
+        units: members.filter((m) => m.role === 'unit' && m.active).length,
+        courts: members.filter((m) => m.role === 'court' && m.active).length,
+        validators: ledger.state.validators.length,
+        verifications: ledger.stats.verifications,
+        cases: ledger.stats.cases,
+        foreignChains: 0,
+      }
+    },
+  }
+}

@@ -1,0 +1,85 @@
+// What PBFT needs from the chain, for this node: the block type it agrees on, signing and
+// verification with validator keys, the checkpoint a commit vote signs, and block validity.
+import {
+  blockCheckpointBody, decodeBlock, genesisHash, makeBlock, validateBlock, type PreparedBlock, type PreparedTx,
+} from '../chain/index.js'
+import type { BlockRef, ConsensusContext } from '../consensus/index.js'
+import { ed25519Sign, ed25519Verify } from '../crypto/index.js'
+import { fromHex, toHex, utf8 } from '../util/index.js'
+import type { Ledger } from './ledger.js'
+import type { NodeKey } from './options.js'
+
+/** The block as consensus sees it: its identity fields plus the prepared chain block. */
+export interface NodeBlock { hash: string; height: number; parent: string; time: number; pb: PreparedBlock }
+
+export function nodeBlock(pb: PreparedBlock): NodeBlock {
+  const h = pb.block.header
+  return { hash: pb.hash, height: h.height, parent: h.parent, time: h.time, pb }
+}
+
+export const encodeNodeBlock = (b: NodeBlock): Uint8Array => b.pb.bytes
+
+export interface ConsensusAppDeps {
+  ledger: Ledger
+  key: NodeKey
+  /** Tx hashes whose signatures the mempool already checked. */
+  alreadyVerified(txHash: string): boolean
+}
+
+/** The deterministic context of the PBFT state machine for this node. */
+export function consensusContext(d: ConsensusAppDeps): ConsensusContext<NodeBlock> {
+  const { ledger } = d
+  const keys = new Map([...ledger.state.members.values()].map((m) => [m.id, fromHex(m.publicKey, 'publicKey', 32)]))
+  return {
+    chainId: ledger.genesis.chainId,
+    validators: [...ledger.state.validators],
+    self: d.key.id,
+    genesis: { hash: genesisHash(ledger.genesis), height: 0, time: ledger.genesis.time },
+    sign: (payload) => ed25519Sign(d.key.seed, payload),
+    verify: (signer, payload, sig) => {
+      const pub = keys.get(signer)
+      return pub !== undefined && ed25519Verify(pub, payload, sig)
+    },
+    commitPayload: (b) => utf8(blockCheckpointBody(b.pb)),
+    validateBlock: (b, parent, now) => validateNodeBlock(d, b, parent, now),
+    requestIds: (b) => b.pb.txs.map((t) => t.hash),
+  }
+}
+
+/** null when `b` may be prepared on top of `parent`, else the reason (the first rule broken). */
+export function validateNodeBlock(d: ConsensusAppDeps, b: NodeBlock, parent: BlockRef, now: number): string | null {
+  const { ledger } = d
+  try {
+    if (parent.hash !== ledger.head.hash) return `parent ${parent.height} is not the committed head ${ledger.head.height}`
+    const replays = ledger.replaysOf(b.hash)
+    if (replays === undefined) return 'block was not prechecked'
+    validateBlock(b.pb, {
+      parent, now, params: ledger.genesis.consensus, state: ledger.state,
+      verify: ed25519Verify,
+      alreadyVerified: d.alreadyVerified,
+      isCommitted: (h) => replays.has(h),
+    })
+    const { append } = ledger.workFor(b.pb)
+    const h = b.pb.block.header
+    if (append.size !== h.logSize || toHex(append.root) !== h.logRoot) return `log root after block ${h.height} does not match its evidence`
+    return null
+  } catch (e) {
+    return (e as Error).message
+  }
+}
+
+/** Builds the primary's next block from mempool txs, on top of the committed head. */
+export function buildNodeBlock(ledger: Ledger, txs: PreparedTx[], parent: BlockRef, now: number): NodeBlock {
+  const time = Math.max(now, parent.time + 1)
+  const fields = { chain: ledger.genesis.chainId, height: parent.height + 1, time, parent: parent.hash }
+  // The evidence records depend on height and time, not on the log root: place them first.
+  const draft = makeBlock({ ...fields, logSize: 0, logRoot: toHex(new Uint8Array(32)) }, txs)
+  const { append } = ledger.workFor(draft)
+  const pb = makeBlock({ ...fields, logSize: append.size, logRoot: toHex(append.root) }, txs)
+  return nodeBlock(pb)
+}
+
+/** Decodes a block received inside a consensus message (strict, bounded). */
+export function decodeNodeBlock(ledger: Ledger, bytes: Uint8Array): NodeBlock {
+  return nodeBlock(decodeBlock(bytes, ledger.limits))
+}

@@ -1,0 +1,3 @@
+export * from './node.js'
+export * from './options.js'
+export * from './config.js'

@@ -1,0 +1,242 @@
+// The one place that wires a node (STYLE.md: Lodestar's node/nodejs.ts): init builds the parts
+// in order, close tears them down in reverse. One root AbortController reaches every wait.
+import { join } from 'node:path'
+import { pino, type Logger } from 'pino'
+import { decodeCbor, encodeCbor } from '../codec/index.js'
+import { assembleCertificate, parseTx, signTx, type PreparedBlock, type PlacedEvidence } from '../chain/index.js'
+import { ConsensusEngine, decodeMessage, defaultDecodeLimits, encodeMessage, primaryOf, type ConsensusMessage } from '../consensus/index.js'
+import { ed25519Sign, ed25519Verify } from '../crypto/index.js'
+import { Mempool } from '../mempool/index.js'
+import { P2P, type PeerEntry } from '../p2p/index.js'
+import { startRpc, type StatusView } from '../rpc/index.js'
+import { Store } from '../store/index.js'
+import { BlockSync, decodeHeadAnnouncement, encodeHead, HEAD_PROTOCOL, SYNC_PROTOCOL } from '../sync/index.js'
+import { MetricsRegistry, isNodeError } from '../util/index.js'
+import type { FastifyInstance } from 'fastify'
+import { nodeApi } from './api.js'
+import { buildNodeBlock, consensusContext, decodeNodeBlock, encodeNodeBlock, nodeBlock, type NodeBlock } from './consensus-app.js'
+import { decodeTxBatch, TX_PROTOCOL, TxGossip } from './gossip.js'
+import { Ledger } from './ledger.js'
+import { NodeMetrics } from './metrics.js'
+import type { NodeOptions } from './options.js'
+import { Receipts } from './receipts.js'
+import { CommitWaiters } from './waiters.js'
+
+export const CONSENSUS_PROTOCOL = 'pbft'
+
+export interface NodeDeps {
+  log?: Logger
+  clock?: { now(): number }
+}
+
+export class Node {
+  private closing = false
+  private readonly controller = new AbortController()
+
+  private constructor(
+    readonly opts: NodeOptions,
+    readonly log: Logger,
+    readonly store: Store,
+    readonly ledger: Ledger,
+    readonly mempool: Mempool,
+    readonly p2p: P2P,
+    readonly sync: BlockSync,
+    readonly engine: ConsensusEngine<NodeBlock> | null,
+    readonly rpc: { app: FastifyInstance; url: string },
+    private readonly gossip: TxGossip,
+    private readonly waiters: CommitWaiters,
+    private readonly timers: ReturnType<typeof setInterval>[],
+  ) {}
+
+  get isValidator(): boolean { return this.engine !== null }
+  get url(): string { return this.rpc.url }
+
+  static async init(opts: NodeOptions, deps: NodeDeps = {}): Promise<Node> {
+    const { genesis, key } = opts
+    const log = deps.log ?? pino({ level: 'info' })
+    const clock = deps.clock ?? { now: () => Date.now() }
+    if (opts.byzantine && !genesis.testChain) throw new Error('--byzantine is refused: genesis does not mark a test chain')
+    const self = genesis.members.find((m) => m.id === key.id)
+    if (!self) throw new Error(`key "${key.id}" is not a member of chain ${genesis.chainId}`)
+
+    const store = await Store.open(join(opts.dataDir, 'chain'))
+    const ledger = await Ledger.open(store, genesis)
+    log.info({ chain: genesis.chainId, self: key.id, height: ledger.head.height, logSize: ledger.log.size }, 'store opened')
+    const isValidator = ledger.state.validators.includes(key.id)
+    const validators = (): string[] => ledger.state.validators.filter((v) => v !== key.id)
+
+    const mempool = new Mempool(opts.mempool, { state: () => ledger.state, isCommitted: (h) => ledger.isCommitted(h), now: clock.now })
+    const waiters = new CommitWaiters()
+    const metrics = new NodeMetrics(new MetricsRegistry())
+
+    const p2p = await P2P.init({ seed: key.seed, listen: opts.listen, peers: peersOf(ledger, key.id), chainId: genesis.chainId, maxMessageBytes: genesis.consensus.maxBlockBytes * 2 + 1024 * 1024 }, { log: log.child({ mod: 'p2p' }) })
+    const gossip = new TxGossip({ broadcastTo: (peers, name, bytes) => { for (const p of peers) p2p.send(p, name, bytes) }, targets: validators })
+    const sync = new BlockSync(
+      { ...ledger.limits, maxAnswerBytes: genesis.consensus.maxBlockBytes * 2 + 1024 * 1024, requestTimeoutMs: 10_000 },
+      { transport: p2p, ledger, store, verify: ed25519Verify, log: log.child({ mod: 'sync' }) },
+    )
+
+    let engine: ConsensusEngine<NodeBlock> | null = null
+    if (isValidator) {
+      const ctx = consensusContext({ ledger, key, alreadyVerified: (h) => mempool.has(h) })
+      engine = new ConsensusEngine<NodeBlock>({
+        ...genesis.consensus,
+        encodeBlock: encodeNodeBlock,
+        decodeBlock: (bytes: Uint8Array) => decodeNodeBlock(ledger, bytes),
+      }, {
+        ctx,
+        transport: {
+          broadcast: (msg: ConsensusMessage<NodeBlock>) => { p2p.broadcast(CONSENSUS_PROTOCOL, encodeMessage(msg, encodeNodeBlock)) },
+          send: (to: string, msg: ConsensusMessage<NodeBlock>) => { p2p.send(to, CONSENSUS_PROTOCOL, encodeMessage(msg, encodeNodeBlock)) },
+        },
+        wal: { append: (r: Uint8Array) => store.walAppend(r).then(() => undefined), load: async () => (await store.walLoad()).map((w) => w.record) },
+        clock,
+        app: {
+          buildBlock: async (height: number, _view: number, parent: { hash: string; height: number; time: number }) => {
+            const pending = mempool.take({ maxTxs: genesis.consensus.maxBlockTxs, maxBytes: genesis.consensus.maxBlockBytes - 64 * 1024 })
+            const b = buildNodeBlock(ledger, pending.map((t) => t.p), parent, clock.now())
+            await ledger.precheck(b.pb)
+            void height
+            return b
+          },
+          onCommit: async (b: NodeBlock, certificate: { signer: string; sig: Uint8Array }[]) => {
+            if (b.height <= ledger.head.height) return
+            await ledger.commit(b.pb, assembleCertificate(b.pb, certificate, ledger.state))
+          },
+          onSyncNeeded: () => { void node.catchUp() },
+        },
+        log: log.child({ mod: 'pbft' }),
+      })
+    }
+
+    const receipts = new Receipts(ledger)
+    const status = (): StatusView => {
+      const peers = p2p.peers()
+      const online = new Set(peers.filter((p) => p.connected).map((p) => p.id))
+      online.add(key.id)
+      const view = engine?.view ?? 0
+      return {
+        chainId: genesis.chainId, self: key.id, role: isValidator ? 'validator' : 'member',
+        height: ledger.head.height, headHash: ledger.head.hash, headTime: ledger.head.time,
+        view, primary: ledger.state.validators.length ? primaryOf(ledger.state.validators, view) : null,
+        validators: ledger.state.validators.map((id) => ({ id, online: online.has(id) })),
+        peers, logSize: ledger.log.size, mempool: mempool.size, syncing: sync.syncing,
+      }
+    }
+    const admit = async (p: ReturnType<typeof parseTx>, bytes: Uint8Array): Promise<void> => {
+      await mempool.add(p, bytes)
+      metrics.admitted(p.hash)
+      gossip.push(bytes)
+      engine?.notifyRequest(p.hash)
+    }
+    const canRecord = self.role === 'court'
+    let recordNonce = Date.now() * 1000
+    const api = nodeApi({
+      ledger, mempool, receipts, waiters, admit, status, metrics: () => metrics.render(status()),
+      log: log.child({ mod: 'rpc' }), webRoot: opts.webRoot, self: key.id,
+      ...(canRecord ? {
+        recordVerification: async (items: unknown[]) => {
+          const p = signTx({ v: 1, chain: genesis.chainId, type: 'verify', from: key.id, nonce: recordNonce++, items: items as never }, (m) => ed25519Sign(key.seed, m))
+          await admit(p, encodeCbor(p.tx))
+          const loc = await waiters.wait(p.hash, 30_000)
+          if (!loc) return null
+          const b = await ledger.block(loc.height)
+          const placed = b!.pb.txs[loc.index]!
+          const ids = await Promise.all(placed.tx.items.map(async (it) => (await store.findByDigest('sha256', it.digests.sha256, 10)).map((r) => r.id)))
+          return { hash: p.hash, evidenceIds: ids.map((l) => l[l.length - 1]!) }
+        },
+      } : {}),
+    })
+    const rpc = await startRpc(opts.rpc, api)
+
+    // Committed blocks: wake waiters, drop from mempool, announce the head, count.
+    ledger.onCommit((pb: PreparedBlock, placed: PlacedEvidence[]) => {
+      mempool.remove(pb.txs.map((t) => t.hash))
+      pb.txs.forEach((t, index) => waiters.committed(t.hash, { height: pb.block.header.height, index, blockHash: pb.hash }))
+      metrics.committed(pb, placed)
+      p2p.broadcast(HEAD_PROTOCOL, encodeHead({ height: pb.block.header.height, hash: pb.hash }))
+    })
+
+    const timers: ReturnType<typeof setInterval>[] = []
+    const node: Node = new Node(opts, log, store, ledger, mempool, p2p, sync, engine, rpc, gossip, waiters, timers)
+
+    // Wire protocols.
+    const maxFrame = genesis.consensus.maxBlockBytes * 2 + 1024 * 1024
+    await p2p.handle(TX_PROTOCOL, async (from, frame) => {
+      for (const bytes of decodeTxBatch(frame, maxFrame)) {
+        try {
+          const p = parseTx(decodeCbor(bytes, { maxBytes: genesis.consensus.maxTxBytes }), ledger.limits)
+          await mempool.add(p, bytes)
+          metrics.admitted(p.hash)
+          engine?.notifyRequest(p.hash)
+        } catch (e) {
+          if (!isNodeError(e, 'DUPLICATE_TX')) log.debug({ from, err: (e as Error).message }, 'forwarded tx refused')
+        }
+      }
+    })
+    await p2p.handleRequest(SYNC_PROTOCOL, (from, bytes) => sync.serve(from, bytes))
+    await p2p.handle(HEAD_PROTOCOL, (from, bytes) => {
+      const h = decodeHeadAnnouncement(bytes)
+      sync.notePeerHead(from, h.height)
+      // Validators lag a block behind each other in normal operation; members follow every block.
+      if (h.height > ledger.head.height + (isValidator ? 2 : 0)) void node.catchUp()
+    })
+    if (engine) {
+      await p2p.handle(CONSENSUS_PROTOCOL, async (from, bytes) => {
+        const msg = decodeMessage<NodeBlock>(bytes, { ...defaultDecodeLimits, maxBytes: maxFrame, maxSigners: ledger.state.validators.length }, (b) => decodeNodeBlock(ledger, b))
+        for (const b of blocksIn(msg)) await ledger.precheck(b.pb)
+        engine!.receive(from, msg)
+      })
+      await engine.start()
+    }
+    // Re-announce the head now and then, so a peer that missed a block learns it is behind.
+    timers.push(setInterval(() => p2p.broadcast(HEAD_PROTOCOL, encodeHead({ height: ledger.head.height, hash: ledger.head.hash })), 1000))
+    log.info({ rpc: rpc.url, p2p: p2p.addrs(), role: isValidator ? 'validator' : 'member' }, 'node started')
+    return node
+  }
+
+  /** Fetches certified blocks from peers until level with the best known head, then tells consensus. */
+  async catchUp(): Promise<void> {
+    if (this.closing) return
+    const before = this.ledger.head.height
+    const peers = this.p2p.peers().filter((p) => p.connected).map((p) => p.id)
+    await this.sync.catchUp(peers)
+    if (this.ledger.head.height > before) {
+      const b = await this.ledger.block(this.ledger.head.height)
+      if (b && this.engine) this.engine.notifySynced(nodeBlock(b.pb), b.certificate)
+    }
+  }
+
+  /** Graceful shutdown in reverse order of init. */
+  async close(): Promise<void> {
+    if (this.closing) return
+    this.closing = true
+    this.controller.abort()
+    for (const t of this.timers) clearInterval(t)
+    this.waiters.closeAll()
+    await this.rpc.app.close()
+    await this.engine?.stop()
+    this.gossip.close()
+    await this.p2p.close()
+    await this.store.close()
+    this.log.info('node stopped')
+  }
+}
+
+/** Blocks carried inside a consensus message, which need their async precheck first. */
+function blocksIn(msg: ConsensusMessage<NodeBlock>): NodeBlock[] {
+  switch (msg.type) {
+    case 'pre-prepare': return [msg.block]
+    case 'new-view': return [...(msg.prePrepare ? [msg.prePrepare.block] : []), ...msg.viewChanges.flatMap((v) => v.prepared ? [v.prepared.prePrepare.block] : [])]
+    case 'view-change': return msg.prepared ? [msg.prepared.prePrepare.block] : []
+    case 'checkpoint': return [msg.block]
+    default: return []
+  }
+}
+
+/** The p2p allowlist from the member registry: every member with a node; validators are dialled. */
+function peersOf(ledger: Ledger, self: string): PeerEntry[] {
+  return [...ledger.state.members.values()]
+    .filter((m) => m.id !== self && m.peerId && m.active)
+    .map((m) => ({ id: m.id, peerId: m.peerId!, addrs: m.addrs ?? [], dial: m.validator }))
+}

@@ -1,0 +1,2 @@
+export * from './sync.js'
+export * from './messages.js'

@@ -1,0 +1,111 @@
+// Block sync: a node that is behind (restarted, wiped, new, or a member node following the
+// chain) fetches ranges of certified blocks from peers, checks each commit certificate against
+// the validator set, and applies them without re-running consensus.
+import { checkCommitCertificate, decodeBlock, type ChainState, type PreparedBlock, type VerifySignature } from '../chain/index.js'
+import { fromUtf8, NodeError } from '../util/index.js'
+import {
+  decodeRangeAnswer, decodeRangeRequest, encodeRangeAnswer, encodeRangeRequest, MAX_BLOCKS_PER_ANSWER,
+} from './messages.js'
+
+export const SYNC_PROTOCOL = 'sync'
+export const HEAD_PROTOCOL = 'head'
+
+export interface SyncOptions { chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number; maxAnswerBytes: number; requestTimeoutMs: number }
+
+export interface SyncDeps {
+  transport: {
+    request(to: string, name: string, bytes: Uint8Array, opts: { timeoutMs: number }): Promise<Uint8Array>
+  }
+  ledger: {
+    head: { height: number; hash: string }
+    state: ChainState
+    commit(pb: PreparedBlock, certificate: string): Promise<unknown>
+  }
+  store: { getBlocks(from: number, to: number, opts: { maxBytes?: number }): Promise<{ height: number; block: Uint8Array; certificate: Uint8Array }[]> }
+  /** Signature verifier for certificates (the native one on nodes). */
+  verify: VerifySignature
+  log: { info(o: unknown, m?: string): void; warn(o: unknown, m?: string): void; debug(o: unknown, m?: string): void }
+}
+
+export class BlockSync {
+  /** Latest height each peer told us about. */
+  private readonly peerHeads = new Map<string, number>()
+  private running: Promise<number> | null = null
+  private rr = 0
+
+  constructor(private readonly opts: SyncOptions, private readonly deps: SyncDeps) {}
+
+  /** Serves a range request from the store (the handler of SYNC_PROTOCOL). */
+  async serve(_from: string, bytes: Uint8Array): Promise<Uint8Array> {
+    const req = decodeRangeRequest(bytes)
+    const head = this.deps.ledger.head.height
+    const to = Math.min(req.to, head, req.from + MAX_BLOCKS_PER_ANSWER - 1)
+    const blocks = req.from < 1 || to < req.from ? [] : await this.deps.store.getBlocks(req.from, to, { maxBytes: this.opts.maxAnswerBytes / 2 })
+    return encodeRangeAnswer({ head, blocks: blocks.map((b) => ({ block: b.block, certificate: fromUtf8(b.certificate, 'certificate') })) })
+  }
+
+  /** Records a peer's head (from an announcement or consensus traffic). */
+  notePeerHead(peer: string, height: number): void {
+    if (height > (this.peerHeads.get(peer) ?? -1)) this.peerHeads.set(peer, height)
+  }
+
+  /** The highest head any peer reported. */
+  bestKnownHeight(): number {
+    let best = 0
+    for (const h of this.peerHeads.values()) best = Math.max(best, h)
+    return best
+  }
+
+  get syncing(): boolean { return this.running !== null }
+
+  /** Catches up to the best known peer head (one run at a time); resolves with the new height. */
+  catchUp(peers: string[]): Promise<number> {
+    this.running ??= this.run(peers).finally(() => { this.running = null })
+    return this.running
+  }
+
+  private async run(peers: string[]): Promise<number> {
+    let failures = 0
+    while (peers.length > 0 && failures < peers.length * 3) {
+      const head = this.deps.ledger.head.height
+      // Ask peers that claim more first; peers we know nothing about still get a turn.
+      const candidates = peers.filter((p) => (this.peerHeads.get(p) ?? Infinity) > head)
+      if (candidates.length === 0) break
+      const peer = candidates[this.rr++ % candidates.length]!
+      try {
+        const applied = await this.fetchFrom(peer, head + 1)
+        if (applied === 0) {
+          this.peerHeads.set(peer, head)
+          failures++
+        } else failures = 0
+      } catch (e) {
+        failures++
+        this.deps.log.warn({ peer, err: (e as Error).message }, 'sync from peer failed')
+      }
+    }
+    return this.deps.ledger.head.height
+  }
+
+  /** Fetches and applies one range from `peer`; returns how many blocks were applied. */
+  private async fetchFrom(peer: string, from: number): Promise<number> {
+    const answerBytes = await this.deps.transport.request(peer, SYNC_PROTOCOL, encodeRangeRequest({ from, to: from + MAX_BLOCKS_PER_ANSWER - 1 }), { timeoutMs: this.opts.requestTimeoutMs })
+    const answer = decodeRangeAnswer(answerBytes, this.opts.maxAnswerBytes)
+    this.notePeerHead(peer, answer.head)
+    let applied = 0
+    for (const b of answer.blocks) {
+      const pb = decodeBlock(b.block, this.opts)
+      const h = pb.block.header
+      const head = this.deps.ledger.head
+      if (h.height !== head.height + 1 || h.parent !== head.hash) {
+        throw new NodeError({ code: 'SYNC_BAD_BLOCK', peer, height: h.height }, `peer ${peer} sent block ${h.height} that does not extend our head ${head.height}`)
+      }
+      // The certificate is the proof: 2f+1 validators signed this block's checkpoint.
+      checkCommitCertificate(pb, b.certificate, this.deps.ledger.state, this.deps.verify)
+      await this.deps.ledger.commit(pb, b.certificate)
+      applied++
+    }
+    if (applied > 0) this.deps.log.info({ peer, from, to: from + applied - 1 }, 'synced blocks')
+    return applied
+  }
+}
+

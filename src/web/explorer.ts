@@ -1,0 +1,126 @@
+// The explorer: a block, tx, evidence item or case, each at its own URL (#/block/12, #/tx/<hash>,
+// #/evidence/<id>, #/case/<no>). Block certificates and receipts are re-checked here.
+import { blockHash, checkCommitCertificate, initialState, prepareTx, type Block, type PreparedBlock, type Tx, type EvidenceRecord } from '../chain/index.js'
+import { verifyReceipt } from '../verify/index.js'
+import { ApiError, byId, dl, getJson, h, isHex64, link, mono } from './dom.js'
+import { formatTime, t } from './i18n.js'
+import { nodeTrustRoot } from './verifier.js'
+
+export type ExplorerRoute = { kind: 'block' | 'tx' | 'evidence' | 'case'; arg: string }
+
+export function initExplorer(go: (hash: string) => void): void {
+  byId<HTMLFormElement>('search').addEventListener('submit', (e) => {
+    e.preventDefault()
+    const q = byId<HTMLInputElement>('q').value.trim()
+    if (!q) return
+    void resolveQuery(q).then(go)
+  })
+}
+
+/** Where a search goes: a number is a height, 64 hex is evidence (else a tx), anything else a case. */
+async function resolveQuery(q: string): Promise<string> {
+  if (/^\d{1,16}$/.test(q)) return `#/block/${Number(q)}`
+  const hex = q.toLowerCase().replace(/^(sha256:)/, '')
+  if (isHex64(hex)) {
+    try { await getJson(`v1/evidence/${hex}`); return `#/evidence/${hex}` } catch { /* try a tx */ }
+    try { await getJson(`v1/txs/${hex}`); return `#/tx/${hex}` } catch { /* try a file digest */ }
+    try { const r = await getJson<{ ids: string[] }>(`v1/evidence?digest=sha256:${hex}`); return `#/evidence/${r.ids[0]}` } catch { return `#/tx/${hex}` }
+  }
+  return `#/case/${encodeURIComponent(q)}`
+}
+
+export async function showExplorer(route: ExplorerRoute | null): Promise<void> {
+  const out = byId('explorer-out')
+  if (!route) { out.replaceChildren(); return }
+  out.replaceChildren(h('p', { class: 'muted' }, '…'))
+  try {
+    const view = route.kind === 'block' ? await blockView(Number(route.arg))
+      : route.kind === 'tx' ? await txView(route.arg)
+      : route.kind === 'evidence' ? await evidenceView(route.arg)
+      : await caseView(route.arg)
+    out.replaceChildren(view)
+    byId<HTMLInputElement>('q').value = route.arg
+  } catch (e) {
+    const msg = e instanceof ApiError && e.status === 404 ? t('notFound', { what: `${route.kind} ${route.arg}` }) : t('errorGeneric', { msg: (e as Error).message })
+    out.replaceChildren(h('p', { class: 'alert bad', role: 'alert' }, msg))
+  }
+}
+
+const timeBoth = (ms: number): HTMLElement[] => { const f = formatTime(ms); return [h('span', {}, f.local), h('br'), h('span', { class: 'muted' }, f.utc)] }
+
+async function blockView(height: number): Promise<HTMLElement> {
+  const b = await getJson<{ height: number; hash: string; block: Block; certificate: string }>(`v1/blocks/${height}`)
+  const hd = b.block.header
+  // Re-derive the hash and check the certificate against the trust root, here in the browser.
+  let certLine: HTMLElement
+  try {
+    const pb = { block: b.block, hash: blockHash(hd), txs: [], bytes: new Uint8Array(0) } as unknown as PreparedBlock
+    if (pb.hash !== b.hash) throw new Error(`header hashes to ${pb.hash}, node says ${b.hash}`)
+    const signers = checkCommitCertificate(pb, b.certificate, initialState((await nodeTrustRoot()).genesis))
+    certLine = h('p', { class: 'alert good', 'data-cert': 'ok' }, '✓ ', t('certOk', { who: signers.join(', ') }))
+  } catch (e) {
+    certLine = h('p', { class: 'alert bad', 'data-cert': 'bad' }, '✗ ', t('certBad', { msg: (e as Error).message }))
+  }
+  const txHashes = b.block.txs.map((tx) => prepareTx(tx).hash)
+  return h('article', { class: 'card' },
+    h('h2', {}, `${t('block')} #${hd.height}`),
+    h('p', { class: 'pager' }, hd.height > 0 ? link(`#/block/${hd.height - 1}`, t('prev')) : null, ' ', link(`#/block/${hd.height + 1}`, t('next'))),
+    dl([[t('hash'), mono(b.hash)], [t('time'), timeBoth(hd.time)],
+      [t('parent'), hd.height > 1 ? link(`#/block/${hd.height - 1}`, hd.parent) : mono(hd.parent)],
+      [t('txs'), String(hd.txCount)], [t('logSize'), String(hd.logSize)], [t('txRoot'), mono(hd.txRoot)], [t('logRoot'), mono(hd.logRoot)]]),
+    certLine,
+    txHashes.length ? h('h3', {}, t('txs')) : null,
+    txHashes.length ? h('ol', { class: 'hashes', start: 0 }, ...txHashes.map((x, i) => h('li', {}, link(`#/tx/${x}`, x), ' ', h('span', { class: 'muted' }, `${b.block.txs[i]!.type} · ${b.block.txs[i]!.from} · ${b.block.txs[i]!.items.length}`)))) : null,
+    h('details', {}, h('summary', {}, t('certificate')), h('pre', {}, b.certificate)))
+}
+
+async function txView(hash: string): Promise<HTMLElement> {
+  const v = await getJson<{ hash: string; status: string; location?: { height: number; index: number; blockHash: string }; tx: Tx }>(`v1/txs/${hash}`)
+  return h('article', { class: 'card' },
+    h('h2', {}, t('tx')),
+    dl([[t('hash'), mono(v.hash)], [t('status'), v.status === 'committed' ? t('committed') : t('pending')],
+      [t('location'), v.location ? [link(`#/block/${v.location.height}`, `${t('block')} #${v.location.height}`), ` · #${v.location.index}`] : undefined],
+      [t('type'), v.tx.type], [t('from'), v.tx.from], [t('nonce'), String(v.tx.nonce)]]),
+    h('h3', {}, `${t('items')} (${v.tx.items.length})`),
+    h('ol', { class: 'hashes', start: 0 }, ...v.tx.items.slice(0, 200).map((it) => h('li', {},
+      mono(`sha256:${it.digests.sha256}`), it.digests.sm3 ? [h('br'), mono(`sm3:${it.digests.sm3}`)] : null,
+      it.meta?.label ? [h('br'), h('span', { class: 'muted' }, it.meta.label)] : null,
+      it.meta?.caseNo ? [' · ', link(`#/case/${encodeURIComponent(it.meta.caseNo)}`, it.meta.caseNo)] : null))))
+}
+
+async function evidenceView(id: string): Promise<HTMLElement> {
+  const v = await getJson<{ id: string; leafIndex: number; record: EvidenceRecord; block: { height: number; hash: string }; tx: string }>(`v1/evidence/${id}`)
+  const r = v.record
+  const checkOut = h('div', { 'aria-live': 'polite' })
+  const verifyBtn = h('button', { type: 'button', onclick: async () => {
+    const report = verifyReceipt(await getJson(`v1/evidence/${id}/receipt`), await nodeTrustRoot())
+    checkOut.replaceChildren(h('p', { class: `alert ${report.valid ? 'good' : 'bad'}`, 'data-receipt': report.valid ? 'ok' : 'bad' },
+      report.valid ? '✓ ' : '✗ ', report.checks.map((c) => `${c.name}: ${c.ok === null ? '–' : c.ok ? '✓' : '✗'}`).join(' · '),
+      report.failed ? ` — ${report.checks.find((c) => c.ok === false)?.detail ?? ''}` : ''))
+  } }, t('verifyReceipt'))
+  return h('article', { class: 'card' },
+    h('h2', {}, t('evidence')),
+    dl([[t('evidenceId'), mono(v.id)], [t('depositedBy'), h('strong', {}, r.depositor)], [t('storageTime'), timeBoth(r.time)],
+      [t('inBlock'), link(`#/block/${v.block.height}`, `#${v.block.height}`)], [t('tx'), link(`#/tx/${v.tx}`, v.tx)],
+      [t('leafIndex'), String(v.leafIndex)], [t('digestSha256'), mono(r.digests.sha256)], [t('digestSm3'), r.digests.sm3 ? mono(r.digests.sm3) : undefined],
+      [t('label'), r.meta?.label], [t('size'), r.meta?.size !== undefined ? String(r.meta.size) : undefined], [t('mediaType'), r.meta?.mediaType],
+      [t('caseNo'), r.meta?.caseNo ? link(`#/case/${encodeURIComponent(r.meta.caseNo)}`, r.meta.caseNo) : undefined]]),
+    h('p', { class: 'actions' }, verifyBtn, ' ', h('a', { href: `v1/evidence/${id}/receipt`, download: `receipt-${id.slice(0, 16)}.json` }, t('downloadReceipt'))),
+    checkOut)
+}
+
+async function caseView(caseNo: string): Promise<HTMLElement> {
+  const v = await getJson<unknown>(`v1/cases/${encodeURIComponent(caseNo)}`)
+  const ids = new Set<string>()
+  const walk = (x: unknown, key: string): void => {
+    if (typeof x === 'string' && isHex64(x) && /^(id|ids|evidence|evidenceId)$/i.test(key)) ids.add(x)
+    else if (Array.isArray(x)) x.forEach((y) => walk(y, key))
+    else if (x && typeof x === 'object') for (const [k, y] of Object.entries(x)) walk(y, k)
+  }
+  walk(v, '')
+  return h('article', { class: 'card' },
+    h('h2', {}, `${t('case')} ${caseNo}`),
+    ids.size ? h('h3', {}, t('caseEvidence')) : null,
+    ids.size ? h('ul', { class: 'hashes' }, ...[...ids].map((id) => h('li', {}, link(`#/evidence/${id}`, id)))) : null,
+    h('details', { open: ids.size === 0 }, h('summary', {}, t('raw')), h('pre', {}, JSON.stringify(v, null, 2))))
+}

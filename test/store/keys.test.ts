@@ -1,0 +1,47 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import {
+  blockKey, casePrefix, certificateKey, decodeHead, digestPrefix, encodeHead, evidenceIdKey, leafKey, logNodeKey,
+  metaKey, prefixEnd, stateKey, txKey, walKey,
+} from '../../src/store/keys.js'
+import { fromHex, isNodeError, toHex } from '../../src/util/index.js'
+
+// A frozen picture of the on-disk layout: changing any of these bytes is a format change.
+const h32 = fromHex('ab'.repeat(32))
+
+test('the key layout is frozen: one bucket byte, then big-endian fields', () => {
+  assert.is(toHex(blockKey(258)), '010000000000000102')
+  assert.is(toHex(certificateKey(1)), '020000000000000001')
+  assert.is(toHex(txKey(h32)), '03' + 'ab'.repeat(32))
+  assert.is(toHex(evidenceIdKey(h32)), '04' + 'ab'.repeat(32))
+  assert.is(toHex(leafKey(2 ** 40)), '050000010000000000')
+  assert.is(toHex(digestPrefix('sha256', h32)), '0601' + 'ab'.repeat(32))
+  assert.is(toHex(digestPrefix('sm3', h32)), '0602' + 'ab'.repeat(32))
+  assert.is(toHex(logNodeKey(3, 5)), '07030000000000000005')
+  assert.is(toHex(metaKey('head')), '0868656164')
+  assert.is(toHex(walKey(7)), '090000000000000007')
+  assert.is(toHex(casePrefix('A-1')), '0a0003412d31')
+  assert.is(toHex(stateKey('m')), '0b6d')
+})
+
+test('a case prefix never matches a longer case number', () => {
+  const a = casePrefix('A-1')
+  const b = casePrefix('A-12')
+  assert.not.ok(toHex(b).startsWith(toHex(a)))
+  try { casePrefix(''); assert.unreachable() } catch (e) { assert.ok(isNodeError(e, 'STORE_BAD_CASE_NO')) }
+})
+
+test('prefixEnd is the exclusive bound of a prefix scan', () => {
+  assert.is(toHex(prefixEnd(Uint8Array.of(0x09))), '0a')
+  assert.is(toHex(prefixEnd(Uint8Array.of(0x06, 0x01, 0xff, 0xff))), '0602')
+})
+
+test('the head record round-trips in 80 bytes', () => {
+  const head = { height: 9, hash: h32, logSize: 123, logRoot: fromHex('cd'.repeat(32)) }
+  const enc = encodeHead(head)
+  assert.is(enc.length, 80)
+  assert.equal(decodeHead(enc), head)
+  try { decodeHead(enc.subarray(1)); assert.unreachable() } catch (e) { assert.ok(isNodeError(e, 'STORE_CORRUPT')) }
+})
+
+test.run()

@@ -1,0 +1,235 @@
+// The page in a real browser (playwright-core driving Debian's /usr/bin/chromium) against an RPC
+// server over the real test chain: verify a deposited file, a modified one, a tampered receipt
+// offline; the dashboard and explorer render; no request ever leaves the page's origin.
+// Set COURTCHAIN_WEB_URL to run the same checks against a running node (e.g. the devnet): the
+// deposited-file cases then need COURTCHAIN_WEB_FILE (a file deposited on that chain).
+// Skipped, with the reason printed, when chromium or playwright-core is missing.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { buildRpc, defaultRpcOptions } from '../../src/rpc/server.js'
+import { repoPath } from '../helpers.js'
+import { makeTestChain, type TestChain } from './chain.js'
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+const ARTIFACTS = repoPath('test', 'artifacts')
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+async function loadPlaywright(): Promise<any | null> {
+  // PLAYWRIGHT_CORE lets a checkout without the package point at one installed elsewhere.
+  for (const spec of [process.env['PLAYWRIGHT_CORE'], 'playwright-core'].filter(Boolean) as string[]) {
+    try { return await import(spec) } catch { /* next */ }
+  }
+  return null
+}
+
+const pw = await loadPlaywright()
+const skipReason = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed` : !pw ? 'playwright-core is not installed (npm i -D playwright-core)' : null
+
+if (skipReason) {
+  console.log(`web browser test skipped: ${skipReason}`)
+  test.skip('the page in chromium', () => {})
+} else {
+  let chain: TestChain | null = null
+  let app: FastifyInstance | null = null
+  let base = process.env['COURTCHAIN_WEB_URL']?.replace(/\/$/, '') ?? ''
+  let browser: any, page: any
+  const requests: string[] = []
+  const pageErrors: string[] = []
+  const dir = mkdtempSync(join(tmpdir(), 'courtchain-web-'))
+  const shot = async (name: string): Promise<void> => { await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true }) }
+  const verdictText = async (): Promise<string> => page.locator('#verdict').innerText()
+
+  test.before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true })
+    if (!base) {
+      chain = makeTestChain()
+      app = buildRpc({ ...defaultRpcOptions, port: 0 }, chain.deps)
+      await app.listen({ host: '127.0.0.1', port: 0 })
+      base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+    }
+    browser = await pw.chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-GB', timezoneId: 'Asia/Shanghai' })
+    page = await context.newPage()
+    page.setDefaultTimeout(20_000)
+    page.on('request', (r: any) => requests.push(r.url()))
+    page.on('pageerror', (e: Error) => pageErrors.push(e.message))
+    await page.goto(base + '/')
+    await page.waitForSelector('body[data-ready="true"]')
+  })
+
+  test.after(async () => {
+    await browser?.close()
+    await app?.close()
+  })
+
+  const chooseFile = async (selector: string, name: string, content: Uint8Array | string): Promise<void> => {
+    const path = join(dir, name)
+    writeFileSync(path, content)
+    await page.setInputFiles(selector, path)
+  }
+  const setMode = async (mode: 'online' | 'offline'): Promise<void> => { await page.check(`input[name=mode][value=${mode}]`) }
+
+  test('the page says the file never leaves the machine', async () => {
+    assert.match(await page.locator('.privacy').innerText(), /never leaves this computer/)
+    await shot('01-verify-empty')
+  })
+
+  test('a deposited file: verified in the browser, with depositor, time, block and signers', async () => {
+    const content = chain ? chain.depositedFile : readFileSync(process.env['COURTCHAIN_WEB_FILE']!)
+    await setMode('online')
+    await chooseFile('#file', 'contract.pdf', content)
+    await page.check('#want-sm3')
+    await page.click('#verify-btn')
+    await page.waitForSelector('#verdict[data-verdict="valid"]')
+    const text = await verdictText()
+    assert.match(text, /Verified: this file was deposited on the chain/)
+    if (chain) {
+      const rec = chain.blocks[0]!.placed[0]!.record
+      assert.match(text, /notary-1/)
+      assert.ok(text.includes(new Date(rec.time).toISOString().replace('T', ' ').replace('Z', ' UTC')), 'shows the UTC time')
+      assert.match(text, /Asia\/Shanghai/, 'shows the viewer\'s time zone')
+      assert.match(text, /court-1, court-2, court-3/)
+      assert.match(text, /In block\s+#1/)
+      assert.is(await page.locator('li[data-check="digest"].ok').count(), 2, 'SHA-256 and SM3 both match')
+    }
+    await shot('02-verify-deposited')
+  })
+
+  test('a modified file: "not found on this chain"', async () => {
+    const content = Buffer.from(chain ? chain.depositedFile : readFileSync(process.env['COURTCHAIN_WEB_FILE']!))
+    content[10] ^= 1
+    await chooseFile('#file', 'contract-modified.pdf', content)
+    await page.uncheck('#want-sm3')
+    await page.click('#verify-btn')
+    await page.waitForSelector('#verdict[data-verdict="not-found"]')
+    assert.match(await verdictText(), /Not found on this chain/)
+    await shot('03-verify-modified')
+  })
+
+  test('offline: a tampered receipt plus the file fails, naming the check', async () => {
+    if (!chain) return
+    const id = chain.blocks[0]!.placed[0]!.id
+    const receipt = chain.receipt(id)!
+    // Backdate the storage time in the leaf (and fix the id to match): the proof no longer holds.
+    const leaf = JSON.parse(Buffer.from(receipt.leaf, 'base64').toString('utf8'))
+    leaf.time -= 86_400_000
+    const { canonicalJson } = await import('../../src/codec/index.js')
+    const { hashLeaf } = await import('../../src/merkle/index.js')
+    const { toHex, utf8 } = await import('../../src/util/index.js')
+    const leafText = canonicalJson(leaf)
+    const tampered = { ...receipt, leaf: Buffer.from(leafText).toString('base64'), id: toHex(hashLeaf(utf8(leafText))) }
+    await setMode('offline')
+    await chooseFile('#receipt-file', 'receipt-tampered.json', JSON.stringify(tampered))
+    await page.check('input[name=trust][value=file]')
+    await chooseFile('#trust-file', 'trust-root.json', JSON.stringify(chain.trustRoot))
+    await chooseFile('#file', 'contract.pdf', chain.depositedFile)
+    const before = requests.length
+    await page.click('#verify-btn')
+    await page.waitForSelector('#verdict[data-verdict="invalid"]')
+    assert.is(await page.locator('#verdict .verdict[data-failed="inclusion"]').count(), 1)
+    assert.match(await verdictText(), /Failed check: inclusion in the evidence log \(inclusion\)/)
+    assert.is(requests.length, before, 'offline verification with a trust root file makes no request')
+    await shot('04-offline-tampered')
+  })
+
+  test('offline: the genuine tlog-proof text receipt verifies; the depositor check is not available', async () => {
+    if (!chain) return
+    const id = chain.blocks[0]!.placed[0]!.id
+    const text = await chain.deps.receiptText(id)
+    await chooseFile('#receipt-file', 'receipt.tlog-proof', text!)
+    await page.click('#verify-btn')
+    await page.waitForSelector('#verdict[data-verdict="valid"]')
+    assert.is(await page.locator('li[data-check="depositor"].na').count(), 1)
+    await setMode('online')
+  })
+
+  test('dashboard: figures, validators with online state, charts and recent blocks render', async () => {
+    await page.goto(base + '/#/dashboard')
+    for (let i = 0; i < 4; i++) { chain?.addBlock(); await page.waitForTimeout(800) }
+    await page.waitForFunction(() => document.querySelectorAll('#blocks tbody tr').length >= 3)
+    await page.waitForFunction(() => document.querySelectorAll('#rate-chart polyline.line').length === 1)
+    const tile = async (name: string): Promise<string> => page.locator(`[data-tile="${name}"] .tile-value`).innerText()
+    assert.ok(Number(await tile('height')) >= 3)
+    if (chain) {
+      // The page polls every 1.5 s: wait for it to catch up with the last block.
+      const items = String(chain.blocks.reduce((n, b) => n + b.placed.length, 0))
+      await page.waitForFunction((n: string) => document.querySelector('[data-tile="evidence"] .tile-value')?.textContent === n, items)
+      assert.is(await tile('height'), String(chain.blocks.length))
+      assert.is(await tile('units'), '1')
+      assert.is(await tile('cases'), '1')
+      assert.is(await tile('primary'), 'court-1')
+      assert.match(await page.locator('[data-validator="court-4"]').innerText(), /offline/)
+      assert.match(await page.locator('[data-validator="court-1"]').innerText(), /online/)
+    }
+    await shot('05-dashboard')
+  })
+
+  test('explorer: block (certificate checked in the browser), evidence and case by URL', async () => {
+    await page.goto(base + '/#/block/1')
+    await page.waitForSelector('[data-cert="ok"]')
+    assert.match(await page.locator('#explorer-out').innerText(), /Block #1/)
+    await shot('06-explorer-block')
+    if (chain) {
+      const id = chain.blocks[0]!.placed[0]!.id
+      await page.goto(base + `/#/evidence/${id}`)
+      await page.getByRole('button', { name: 'Verify this receipt in the browser' }).click()
+      await page.waitForSelector('[data-receipt="ok"]')
+      await shot('07-explorer-evidence')
+      await page.goto(base + `/#/case/${chain.caseNo}`)
+      await page.waitForSelector('#explorer-out ul.hashes li')
+      assert.is(await page.locator('#explorer-out ul.hashes li').count(), 3)
+      const tx = chain.blocks[1]!.pb.txs[0]!.hash
+      await page.goto(base + `/#/tx/${tx}`)
+      await page.waitForSelector('#explorer-out h2')
+      assert.match(await page.locator('#explorer-out').innerText(), /exhibit-1\.jpg/)
+    }
+  })
+
+  test('Chinese: the switch translates the page and is remembered after a reload', async () => {
+    await page.goto(base + '/#/verify')
+    await page.click('#lang')
+    assert.is(await page.getAttribute('html', 'lang'), 'zh-CN')
+    await page.reload()
+    await page.waitForSelector('body[data-ready="true"]')
+    assert.match(await page.locator('#h-verify').innerText(), /核验/)
+    assert.match(await page.locator('.privacy').innerText(), /文件不会离开您的电脑/)
+    await shot('08-verify-zh')
+  })
+
+  test('keyboard: the first Tab reaches the skip link, the file input is focusable with a visible outline', async () => {
+    await page.keyboard.press('Tab')
+    assert.is(await page.evaluate(() => document.activeElement?.className), 'skip')
+    await page.focus('#file')
+    const outline = await page.evaluate(() => getComputedStyle(document.querySelector('#drop')!).outlineStyle)
+    assert.is(outline, 'solid')
+  })
+
+  test('responsive: no horizontal scrolling at 360 px on any view', async () => {
+    await page.setViewportSize({ width: 360, height: 780 })
+    for (const route of ['#/verify', '#/dashboard', '#/block/1']) {
+      await page.goto(base + '/' + route)
+      await page.waitForTimeout(1800)
+      const width = await page.evaluate(() => document.documentElement.scrollWidth)
+      assert.ok(width <= 360, `${route} is ${width}px wide`)
+    }
+    await shot('09-mobile-360-block')
+    await page.goto(base + '/#/dashboard')
+    await page.waitForTimeout(1600)
+    await shot('10-mobile-360-dashboard')
+    await page.click('#lang')
+  })
+
+  test('every request stayed on the page\'s origin, and the page threw no errors', async () => {
+    const origin = new URL(base).origin
+    const foreign = requests.filter((u) => !u.startsWith('blob:') && !u.startsWith('data:') && new URL(u).origin !== origin)
+    assert.equal(foreign, [])
+    assert.ok(requests.length > 20, `saw ${requests.length} requests`)
+    assert.equal(pageErrors, [])
+  })
+}
+
+test.run()

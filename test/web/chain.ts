@@ -1,0 +1,138 @@
+// A tiny real chain for the web page's tests: a genesis with 4 validator keys and one unit, blocks
+// of signed deposit txs, commit certificates signed by real validator votes, receipts assembled as
+// src/node/receipts.ts does, and RpcDeps reading from all that. No fakes: every byte verifies.
+import {
+  assembleCertificate, blockCheckpointBody, blockEvidence, DEFAULT_CONSENSUS, genesisHash, initialState, makeBlock, signTx,
+  RECEIPT_FORMAT, TRUST_ROOT_FORMAT, type EvidenceItem, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx, type Receipt, type TrustRoot,
+} from '../../src/chain/index.js'
+import { formatTlogProof } from '../../src/checkpoint/index.js'
+import { ed25519Sign, generateKeyPair, sha256, sm3 } from '../../src/crypto/index.js'
+import { inclusionProof, rootFromLeafHashes } from '../../src/merkle/index.js'
+import type { RpcDeps, StatusView } from '../../src/rpc/deps.js'
+import { fromBase64, toBase64, toHex, utf8 } from '../../src/util/index.js'
+import { repoPath } from '../helpers.js'
+
+export interface TestChain {
+  genesis: Genesis
+  trustRoot: TrustRoot
+  blocks: { pb: PreparedBlock; certificate: string; placed: PlacedEvidence[] }[]
+  /** The file deposited in block 1 by notary-1, with its label and case number. */
+  depositedFile: Uint8Array
+  caseNo: string
+  deps: RpcDeps
+  /** Commits one more block with one deposit of `content` (a fresh file when omitted). */
+  addBlock(content?: Uint8Array): void
+  receipt(id: string): Receipt | null
+}
+
+const VALIDATORS = ['court-1', 'court-2', 'court-3', 'court-4']
+
+export function makeTestChain(opts: { startTime?: number } = {}): TestChain {
+  const keys = new Map([...VALIDATORS, 'notary-1'].map((id) => [id, generateKeyPair()]))
+  const genesis: Genesis = {
+    v: 1, chainId: 'webtest', time: opts.startTime ?? Date.UTC(2025, 10, 27, 8, 0, 0), testChain: true,
+    members: [
+      ...VALIDATORS.map((id, i) => ({ id, role: 'court' as const, publicKey: toHex(keys.get(id)!.publicKey), validator: true,
+        peerId: `12D3KooWTest${i}`, addrs: [`/ip4/127.0.0.1/tcp/${26601 + i}`] })),
+      { id: 'notary-1', role: 'unit' as const, publicKey: toHex(keys.get('notary-1')!.publicKey) },
+    ],
+    consensus: DEFAULT_CONSENSUS,
+  }
+  const state = initialState(genesis)
+  const trustRoot: TrustRoot = { format: TRUST_ROOT_FORMAT, genesis, genesisHash: genesisHash(genesis), history: [] }
+  const blocks: TestChain['blocks'] = []
+  const leafHashes: Uint8Array[] = []
+  const evidence = new Map<string, { placed: PlacedEvidence; height: number }>()
+  const txs = new Map<string, { p: PreparedTx; height: number; index: number }>()
+  let nonce = 0
+
+  const commit = (items: EvidenceItem[], from = 'notary-1'): void => {
+    const p = signTx({ v: 1, chain: genesis.chainId, type: 'deposit', from, nonce: nonce++, items }, (m) => ed25519Sign(keys.get(from)!.seed, m))
+    const prev = blocks.at(-1)
+    const height = blocks.length + 1
+    const fields = { chain: genesis.chainId, height, time: genesis.time + height * 1500 + (height % 3) * 120, parent: prev ? prev.pb.hash : trustRoot.genesisHash }
+    const draft = makeBlock({ ...fields, logSize: 0, logRoot: '00'.repeat(32) }, [p])
+    const placed = blockEvidence(draft, leafHashes.length)
+    leafHashes.push(...placed.map((x) => x.leafHash))
+    const pb = makeBlock({ ...fields, logSize: leafHashes.length, logRoot: toHex(rootFromLeafHashes(leafHashes)) }, [p])
+    const body = blockCheckpointBody(pb)
+    // Three of four validators vote (the quorum, 2f+1 = 3): court-4 is "offline".
+    const votes = VALIDATORS.slice(0, 3).map((signer) => ({ signer, sig: ed25519Sign(keys.get(signer)!.seed, utf8(body)) }))
+    const certificate = assembleCertificate(pb, votes, state)
+    blocks.push({ pb, certificate, placed })
+    for (const x of placed) evidence.set(x.id, { placed: x, height })
+    txs.set(p.hash, { p, height, index: 0 })
+  }
+
+  const caseNo = 'CASE-2025-0491'
+  const depositedFile = utf8('Employment contract, signed 2025-03-01.\n'.repeat(2000))
+  commit([{ digests: { sha256: toHex(sha256(depositedFile)), sm3: toHex(sm3(depositedFile)) }, meta: { label: 'contract.pdf', caseNo, size: depositedFile.length, mediaType: 'application/pdf' } }])
+  commit([1, 2].map((i) => ({ digests: { sha256: toHex(sha256(utf8(`exhibit ${i}`))) }, meta: { label: `exhibit-${i}.jpg`, caseNo } })))
+  commit([{ digests: { sha256: toHex(sha256(utf8('chat log'))) } }])
+  let extra = 0
+  const addBlock = (content?: Uint8Array): void => commit([{ digests: { sha256: toHex(sha256(content ?? utf8(`later file ${extra++}`))) } }])
+
+  const receipt = (id: string): Receipt | null => {
+    const ev = evidence.get(id)
+    if (!ev) return null
+    const b = blocks[ev.height - 1]!
+    const record = ev.placed.record
+    const treeSize = b.pb.block.header.logSize
+    const p = b.pb.txs.find((x) => x.hash === record.tx)!
+    return {
+      format: RECEIPT_FORMAT, chain: record.chain, id, leaf: toBase64(ev.placed.leafBytes), leafIndex: ev.placed.leafIndex, treeSize,
+      inclusion: inclusionProof(ev.placed.leafIndex, leafHashes.slice(0, treeSize)).map(toBase64),
+      checkpoint: b.certificate,
+      depositor: { id: record.depositor, publicKey: state.members.get(record.depositor)!.publicKey, tx: p.header, sig: p.tx.sig, item: record.item, itemProof: inclusionProof(record.item, p.itemLeafHashes).map(toBase64) },
+    }
+  }
+  const head = (): PreparedBlock => blocks.at(-1)!.pb
+  const allEvidence = (): PlacedEvidence[] => [...evidence.values()].map((e) => e.placed)
+
+  const deps: RpcDeps = {
+    log: { info() {}, warn() {}, error() {} },
+    status: (): StatusView => ({
+      chainId: genesis.chainId, self: 'court-1', role: 'validator', height: head().block.header.height, headHash: head().hash,
+      headTime: head().block.header.time, view: 0, primary: 'court-1',
+      validators: VALIDATORS.map((id) => ({ id, online: id !== 'court-4' })),
+      peers: VALIDATORS.slice(1).map((id) => ({ id, connected: id !== 'court-4' })),
+      logSize: leafHashes.length, mempool: 0, syncing: false,
+    }),
+    submitTx: async () => { throw Object.assign(new Error('read-only test chain'), { statusCode: 400 }) },
+    waitForCommit: async () => null,
+    getTx: async (hash) => {
+      const t = txs.get(hash)
+      return t ? { hash, status: 'committed', location: { height: t.height, index: t.index, blockHash: blocks[t.height - 1]!.pb.hash }, tx: t.p.tx } : null
+    },
+    getBlock: async (height) => {
+      const b = blocks[height - 1]
+      return b ? { height, hash: b.pb.hash, block: b.pb.block, certificate: b.certificate } : null
+    },
+    getEvidence: async (id) => {
+      const e = evidence.get(id)
+      return e ? { id, leafIndex: e.placed.leafIndex, record: e.placed.record, block: { height: e.height, hash: blocks[e.height - 1]!.pb.hash }, tx: e.placed.record.tx } : null
+    },
+    findEvidence: async (alg, hex, limit) => allEvidence().filter((e) => e.record.digests[alg] === hex).slice(0, limit).map((e) => e.id),
+    receipt: async (id) => receipt(id),
+    receiptText: async (id) => {
+      const r = receipt(id)
+      return r ? formatTlogProof({ index: r.leafIndex, extra: fromBase64(r.leaf), proof: r.inclusion.map((x) => fromBase64(x)), checkpointNote: r.checkpoint }) : null
+    },
+    checkpoint: async () => blocks.at(-1)?.certificate ?? null,
+    consistencyProof: async () => [],
+    trustRoot: () => trustRoot,
+    verify: async () => ({}),
+    chains: async () => ({ chains: [] }),
+    caseView: async (no) => {
+      const ids = allEvidence().filter((e) => e.record.meta?.caseNo === no).map((e) => ({ id: e.id, label: e.record.meta?.label, time: e.record.time }))
+      return { caseNo: no, evidence: ids, verifications: [] }
+    },
+    stats: async () => ({
+      evidence: leafHashes.length, units: genesis.members.filter((m) => m.role === 'unit').length, verifications: 0,
+      cases: new Set(allEvidence().map((e) => e.record.meta?.caseNo).filter(Boolean)).size, foreignChains: 0,
+    }),
+    metrics: () => '',
+    webRoot: repoPath('src', 'web'),
+  }
+  return { genesis, trustRoot, blocks, depositedFile, caseNo, deps, addBlock, receipt }
+}
