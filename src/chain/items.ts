@@ -6,7 +6,8 @@ export interface Digests { sha256: string; sm3?: string }
 export interface EvidenceMeta { size?: number; mediaType?: string; label?: string; caseNo?: string; commitment?: string }
 export interface EvidenceItem { digests: Digests; meta?: EvidenceMeta }
 
-export const CASE_NO_RE = /^[\p{L}\p{N}][\p{L}\p{N} ()（）〔〕\[\]._\/#-]{0,127}$/u
+// Court case numbers such as "(2026)京0491民初1号" or "（2026）浙01民终123号".
+export const CASE_NO_RE = /^[\p{L}\p{N}(（〔\[][\p{L}\p{N} ()（）〔〕\[\]._\/#-]{0,127}$/u
 const C = checks(ChainErrorCode.TX_BAD_FORMAT)
 
 const evidenceFields = {

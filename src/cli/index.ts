@@ -5,8 +5,12 @@ import { devnetCommand } from './commands/devnet.js'
 import { genesisCommand } from './commands/genesis.js'
 import { keygen } from './commands/keygen.js'
 import { startCommand } from './commands/start.js'
+import { depositCommand } from './commands/deposit.js'
+import { verifyCommand } from './commands/verify.js'
+import { receiptCommand } from './commands/receipt.js'
+import { statusCommand } from './commands/status.js'
 
-export const commands: Command[] = [keygen, genesisCommand, startCommand, devnetCommand]
+export const commands: Command[] = [keygen, genesisCommand, startCommand, devnetCommand, depositCommand, verifyCommand, receiptCommand, statusCommand]
 
 const USAGE = `courtchain — a permissioned chain for electronic evidence
 

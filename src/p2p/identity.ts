@@ -5,13 +5,18 @@ import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import type { ConnectionGater, MultiaddrConnection, PeerId, PrivateKey } from '@libp2p/interface'
 import { ed25519PublicKey } from '../crypto/index.js'
-import { NodeError, abytes } from '../util/index.js'
+import { NodeError, abytes, fromHex } from '../util/index.js'
 import type { Logger } from './options.js'
 
 /** The libp2p peer id (base58 "12D3KooW…") of a 32-byte Ed25519 seed. */
 export function peerIdFromSeed(seed: Uint8Array): string {
   abytes(seed, 'seed', 32)
   return peerIdFromPublicKey(publicKeyFromRaw(ed25519PublicKey(seed))).toString()
+}
+
+/** The libp2p peer id of a raw 32-byte Ed25519 public key (hex), as genesis lists it. */
+export function peerIdOfPublicKey(publicKeyHex: string): string {
+  return peerIdFromPublicKey(publicKeyFromRaw(fromHex(publicKeyHex, 'publicKey', 32))).toString()
 }
 
 /** The libp2p private key of a 32-byte Ed25519 seed. */

@@ -2,7 +2,7 @@
 import './polyfill.js'
 
 export { P2P } from './p2p.js'
-export { peerIdFromSeed } from './identity.js'
+export { peerIdFromSeed, peerIdOfPublicKey } from './identity.js'
 export { protocolId, DEFAULTS as P2P_DEFAULTS } from './options.js'
 export type {
   P2POptions, P2PDeps, PeerEntry, PeerEvent, PeerStatus, MessageHandler, RequestHandler,

@@ -26,7 +26,7 @@ export function buildRpc(opts: RpcOptions, deps: RpcDeps): FastifyInstance {
     logger: false,
     bodyLimit: opts.bodyLimit,
     // Strict schemas: never drop, coerce or default what a client sent.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, allowUnionTypes: true } },
     return503OnClosing: true,
   })
   app.setErrorHandler((err, req, reply) => {

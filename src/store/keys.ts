@@ -1,7 +1,7 @@
 // The on-disk key layout: one LevelDB keyspace cut into numbered buckets by the first byte.
 // Integers are big-endian so LevelDB's bytewise order is numeric order and ranges are prefix
 // scans. A change here is a format change (docs/internals.md): bump STORE_FORMAT.
-import { NodeError, concatBytes, fromHex, readU64be, u64be, utf8 } from '../util/index.js'
+import { NodeError, concatBytes, fromHex, readU64be, utf8 } from '../util/index.js'
 
 /** Version of this layout, kept under META "format"; a store with another version is refused. */
 export const STORE_FORMAT = 1
@@ -35,30 +35,98 @@ export const BUCKET = {
 export const DIGEST_ALG = { sha256: 0x01, sm3: 0x02 } as const
 export type DigestAlg = keyof typeof DIGEST_ALG
 
-const one = (b: number): Uint8Array => Uint8Array.of(b)
+// Keys are built into one allocation each, without BigInt: commitBlock writes ~6 keys per
+// evidence item, and intermediate arrays were most of its CPU and GC time.
+function putU64(out: Uint8Array, off: number, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new NodeError({ code: 'BAD_INTEGER' }, `expected a safe unsigned integer, got ${n}`)
+  putU32(out, off, Math.floor(n / 0x1_0000_0000))
+  putU32(out, off + 4, n >>> 0)
+}
 
-export function u32be(n: number): Uint8Array {
-  const out = new Uint8Array(4)
-  new DataView(out.buffer).setUint32(0, n)
+function putU32(out: Uint8Array, off: number, n: number): void {
+  out[off] = n >>> 24
+  out[off + 1] = (n >>> 16) & 0xff
+  out[off + 2] = (n >>> 8) & 0xff
+  out[off + 3] = n & 0xff
+}
+
+/** u64be(n), as util's, without the BigInt round trip. */
+export function u64(n: number): Uint8Array {
+  const out = new Uint8Array(8)
+  putU64(out, 0, n)
   return out
 }
 
-export const blockKey = (height: number): Uint8Array => concatBytes(one(BUCKET.block), u64be(height))
-export const certificateKey = (height: number): Uint8Array => concatBytes(one(BUCKET.certificate), u64be(height))
-export const txKey = (hash: Uint8Array): Uint8Array => concatBytes(one(BUCKET.tx), hash)
-export const evidenceIdKey = (id: Uint8Array): Uint8Array => concatBytes(one(BUCKET.evidenceId), id)
-export const leafKey = (leafIndex: number): Uint8Array => concatBytes(one(BUCKET.leaf), u64be(leafIndex))
-export const logNodeKey = (level: number, index: number): Uint8Array =>
-  concatBytes(one(BUCKET.logNode), one(level), u64be(index))
-export const metaKey = (name: string): Uint8Array => concatBytes(one(BUCKET.meta), utf8(name))
-export const walKey = (seq: number): Uint8Array => concatBytes(one(BUCKET.wal), u64be(seq))
-export const stateKey = (key: string): Uint8Array => concatBytes(one(BUCKET.state), utf8(key))
+/** u64be(height) ‖ u32be(index), the tx index value. */
+export function txLocation(height: number, index: number): Uint8Array {
+  const out = new Uint8Array(12)
+  putU64(out, 0, height)
+  putU32(out, 8, index)
+  return out
+}
+
+/** bucket ‖ head ‖ u64be(n) in one allocation. */
+function keyU64(bucket: number, head: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(1 + head.length + 8)
+  out[0] = bucket
+  out.set(head, 1)
+  putU64(out, 1 + head.length, n)
+  return out
+}
+
+function keyBytes(bucket: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + body.length)
+  out[0] = bucket
+  out.set(body, 1)
+  return out
+}
+
+const NONE = new Uint8Array(0)
+export const blockKey = (height: number): Uint8Array => keyU64(BUCKET.block, NONE, height)
+export const certificateKey = (height: number): Uint8Array => keyU64(BUCKET.certificate, NONE, height)
+export const txKey = (hash: Uint8Array): Uint8Array => keyBytes(BUCKET.tx, hash)
+export const evidenceIdKey = (id: Uint8Array): Uint8Array => keyBytes(BUCKET.evidenceId, id)
+export const leafKey = (leafIndex: number): Uint8Array => keyU64(BUCKET.leaf, NONE, leafIndex)
+export const logNodeKey = (level: number, index: number): Uint8Array => keyU64(BUCKET.logNode, Uint8Array.of(level), index)
+export const metaKey = (name: string): Uint8Array => keyBytes(BUCKET.meta, utf8(name))
+export const walKey = (seq: number): Uint8Array => keyU64(BUCKET.wal, NONE, seq)
+export const stateKey = (key: string): Uint8Array => keyBytes(BUCKET.state, utf8(key))
+
+function algCode(alg: DigestAlg): number {
+  const code = DIGEST_ALG[alg]
+  if (code === undefined) throw new NodeError({ code: 'STORE_BAD_DIGEST_ALG', alg }, `unknown digest algorithm "${alg}"`)
+  return code
+}
 
 /** Prefix of the digest index for one (alg, digest); entries append u64be(leafIndex). */
 export function digestPrefix(alg: DigestAlg, digest: Uint8Array): Uint8Array {
-  const code = DIGEST_ALG[alg]
-  if (code === undefined) throw new NodeError({ code: 'STORE_BAD_DIGEST_ALG', alg }, `unknown digest algorithm "${alg}"`)
-  return concatBytes(one(BUCKET.digest), one(code), digest)
+  return concatBytes(Uint8Array.of(BUCKET.digest, algCode(alg)), digest)
+}
+
+/** Digest index entry 0x06 ‖ alg ‖ digest32 (from lowercase hex) ‖ u64be(leafIndex), one allocation. */
+export function digestKey(alg: DigestAlg, hex: string, leafIndex: number): Uint8Array {
+  const out = new Uint8Array(42)
+  out[0] = BUCKET.digest
+  out[1] = algCode(alg)
+  putHex32(out, 2, hex, `digests.${alg}`)
+  putU64(out, 34, leafIndex)
+  return out
+}
+
+const HEX_VALUE = new Int8Array(128).fill(-1)
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i
+
+/** Strict lowercase hex of exactly 32 bytes into `out` at `off` (fromHex's rules, no regex). */
+function putHex32(out: Uint8Array, off: number, hex: string, label: string): void {
+  if (typeof hex !== 'string' || hex.length !== 64) {
+    fromHex(hex, label, 32) // throws the labelled BAD_HEX / BAD_LENGTH error
+  }
+  for (let i = 0; i < 32; i++) {
+    const a = HEX_VALUE[hex.charCodeAt(2 * i)] ?? -1
+    const b = HEX_VALUE[hex.charCodeAt(2 * i + 1)] ?? -1
+    if (a < 0 || b < 0) throw new NodeError({ code: 'BAD_HEX', field: label }, `"${label}" expected lowercase hex`)
+    out[off + i] = (a << 4) | b
+  }
 }
 
 /** Prefix of the case index for one case number; length-prefixed so "A-1" never matches "A-12". */
@@ -67,7 +135,13 @@ export function casePrefix(caseNo: string): Uint8Array {
   if (name.length === 0 || name.length > 0xffff) {
     throw new NodeError({ code: 'STORE_BAD_CASE_NO', length: name.length }, 'case number must be 1..65535 UTF-8 bytes')
   }
-  return concatBytes(one(BUCKET.caseEntry), Uint8Array.of(name.length >> 8, name.length & 0xff), name)
+  return concatBytes(Uint8Array.of(BUCKET.caseEntry, name.length >> 8, name.length & 0xff), name)
+}
+
+/** Case index entry: casePrefix(caseNo) ‖ u64be(leafIndex). */
+export const caseKey = (caseNo: string, leafIndex: number): Uint8Array => {
+  const prefix = casePrefix(caseNo)
+  return keyU64(prefix[0]!, prefix.subarray(1), leafIndex)
 }
 
 /** Exclusive upper bound of every key starting with `prefix` (prefixes here never end in 0xff…). */
@@ -93,7 +167,7 @@ export interface StoreHead {
 
 /** head = u64be(height) ‖ blockHash32 ‖ u64be(logSize) ‖ logRoot32. */
 export function encodeHead(h: StoreHead): Uint8Array {
-  return concatBytes(u64be(h.height), h.hash, u64be(h.logSize), h.logRoot)
+  return concatBytes(u64(h.height), h.hash, u64(h.logSize), h.logRoot)
 }
 
 export function decodeHead(b: Uint8Array): StoreHead {

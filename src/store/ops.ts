@@ -1,10 +1,10 @@
 // What one committed block writes, as a pure function of the previous head and the block's
 // parts: commitBlock and the bulk path share it, so the benchmark measures the real layout.
 import type { LogNodeWrite } from '../merkle/index.js'
-import { NodeError, concatBytes, equalBytes, fromHex, u64be, utf8 } from '../util/index.js'
+import { NodeError, equalBytes, utf8 } from '../util/index.js'
 import {
-  type DigestAlg, type StoreHead, blockKey, casePrefix, certificateKey, digestPrefix, encodeHead, evidenceIdKey,
-  hash32, leafKey, logNodeKey, metaKey, stateKey, txKey, u32be,
+  type DigestAlg, type StoreHead, blockKey, caseKey, certificateKey, digestKey, encodeHead, evidenceIdKey,
+  hash32, leafKey, logNodeKey, metaKey, stateKey, txKey, txLocation, u64,
 } from './keys.js'
 
 /** One evidence leaf of a block, with the indexes the store keeps for it. */
@@ -64,7 +64,7 @@ export function blockOps(prev: StoreHead | undefined, b: CommitBlockInput, ops: 
   ops.push([blockKey(b.height), b.blockBytes])
   ops.push([certificateKey(b.height), typeof b.certificate === 'string' ? utf8(b.certificate) : b.certificate])
   for (const tx of b.txs) {
-    ops.push([txKey(hash32(tx.hash, 'tx.hash')), concatBytes(u64be(b.height), u32be(tx.index))])
+    ops.push([txKey(hash32(tx.hash, 'tx.hash')), txLocation(b.height, tx.index)])
   }
   const ids: Uint8Array[] = []
   for (const [i, ev] of b.evidence.entries()) {
@@ -73,11 +73,10 @@ export function blockOps(prev: StoreHead | undefined, b: CommitBlockInput, ops: 
     }
     const id = hash32(ev.id, 'evidence.id')
     ids.push(id)
-    const index = u64be(ev.leafIndex)
     ops.push([leafKey(ev.leafIndex), ev.leafBytes])
-    ops.push([evidenceIdKey(id), index])
-    for (const d of ev.digests) ops.push([concatBytes(digestPrefix(d.alg, fromHex(d.hex, `digests.${d.alg}`, 32)), index), EMPTY])
-    if (ev.caseNo !== undefined) ops.push([concatBytes(casePrefix(ev.caseNo), index), EMPTY])
+    ops.push([evidenceIdKey(id), u64(ev.leafIndex)])
+    for (const d of ev.digests) ops.push([digestKey(d.alg, d.hex, ev.leafIndex), EMPTY])
+    if (ev.caseNo !== undefined) ops.push([caseKey(ev.caseNo, ev.leafIndex), EMPTY])
   }
   // The log's leaves must be exactly this block's evidence ids, in order (DESIGN.md: id = leaf hash).
   let leaves = 0

@@ -4,11 +4,11 @@
 // included, so a kill -9 leaves either the whole block or none of it.
 import { Level } from 'level'
 import { EvidenceLog, type LogNodeKey, type LogNodeReader } from '../merkle/index.js'
-import { NodeError, equalBytes, fromHex, readU64be, toHex, u64be } from '../util/index.js'
+import { NodeError, equalBytes, fromHex, readU64be, toHex } from '../util/index.js'
 import {
   BUCKET, STORE_FORMAT, type DigestAlg, type StoreHead, blockKey, casePrefix, certificateKey, decodeHead,
   digestPrefix, evidenceIdKey, hash32, leafKey, logNodeKey, metaKey, prefixEnd, stateKey, trailingIndex, txKey,
-  walKey,
+  u64, walKey,
 } from './keys.js'
 import { type CommitBlockInput, type StoreOp, blockOps } from './ops.js'
 
@@ -64,7 +64,7 @@ export class Store {
     try {
       const format = await db.get(metaKey('format'))
       if (format === undefined) {
-        await db.put(metaKey('format'), u64be(STORE_FORMAT), { sync: true })
+        await db.put(metaKey('format'), u64(STORE_FORMAT), { sync: true })
       } else if (readU64be(format) !== STORE_FORMAT) {
         throw new NodeError({ code: 'STORE_FORMAT', expected: STORE_FORMAT, actual: readU64be(format) },
           `store format ${readU64be(format)} is not ${STORE_FORMAT}`)

@@ -62,6 +62,7 @@ export function verifyReceipt(receipt: unknown, trustRoot: TrustRoot, opts: Veri
     } catch (e) { return fail('leaf', `leaf is not JSON: ${(e as Error).message}`) }
     report.record = record
     report.chain = record.chain
+    if (r.chain !== undefined && r.chain !== record.chain) return fail('chain', `receipt says chain "${r.chain}", its leaf says "${record.chain}"`)
     if (record.chain !== genesis.chainId) return fail('chain', `receipt is for chain "${record.chain}", trust root is for "${genesis.chainId}"`)
     pass('chain', genesis.chainId)
     const leafHash = hashLeaf(r.leafBytes)

@@ -95,26 +95,22 @@ function series(): { rate: number[]; latency: number[]; fromStats: boolean } {
   return { rate, latency, fromStats }
 }
 
-function chart(values: number[], unit: string, label: string): SVGElement {
+function chart(values: number[], unit: string, label: string): HTMLElement {
   const W = 300, H = 80, pad = 4
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', class: 'spark', preserveAspectRatio: 'none' })
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'spark', preserveAspectRatio: 'none', 'aria-hidden': 'true' })
   const max = Math.max(1e-9, ...values)
   const last = values.at(-1)
-  const title = svg('title')
-  title.textContent = `${label}: ${last === undefined ? '—' : fmt(last)} ${unit} (max ${fmt(max)})`
-  root.append(title)
+  const now = last === undefined ? '—' : `${fmt(last)} ${unit}`
   root.append(svg('line', { x1: 0, y1: H - pad, x2: W, y2: H - pad, class: 'axis' }))
   if (values.length > 1) {
     const pts = values.map((v, i) => `${(i / (values.length - 1)) * W},${H - pad - (v / max) * (H - 2 * pad)}`).join(' ')
     root.append(svg('polyline', { points: `0,${H - pad} ${pts} ${W},${H - pad}`, class: 'area' }))
     root.append(svg('polyline', { points: pts, class: 'line' }))
   }
-  const text = svg('text', { x: W - 4, y: 14, 'text-anchor': 'end', class: 'now' })
-  text.textContent = last === undefined ? '—' : `${fmt(last)} ${unit}`
-  const maxText = svg('text', { x: 4, y: 14, class: 'max' })
-  maxText.textContent = `max ${fmt(max)}`
-  root.append(text, maxText)
-  return root
+  // The numbers are HTML (not SVG text), so they neither stretch with the chart nor hide from readers.
+  return h('div', { role: 'img', 'aria-label': `${label}: ${now}, max ${fmt(max)} ${unit}` },
+    h('p', { class: 'chart-now', 'aria-hidden': 'true' }, h('span', { class: 'muted' }, `max ${fmt(max)}`), h('strong', {}, now)),
+    root)
 }
 const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
 
@@ -153,5 +149,5 @@ function render(): void {
     v.id === s.primary ? h('span', { class: 'badge' }, t('primary')) : null)))
   const rows = [...blocks.values()].sort((a, b) => b.height - a.height).slice(0, 8)
   byId('blocks').querySelector('tbody')!.replaceChildren(...rows.map((b) => h('tr', {},
-    h('td', {}, link(`#/block/${b.height}`, String(b.height))), h('td', {}, formatTime(b.time).local), h('td', {}, b.txCount), h('td', {}, b.logSize))))
+    h('td', {}, link(`#/block/${b.height}`, String(b.height))), h('td', { title: formatTime(b.time).local }, formatTime(b.time).clock), h('td', {}, b.txCount), h('td', {}, b.logSize))))
 }

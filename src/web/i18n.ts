@@ -117,13 +117,17 @@ export function applyStatic(root: ParentNode = document): void {
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-aria]')) el.setAttribute('aria-label', t(el.dataset['i18nAria'] as Key))
 }
 
-/** A time both in the viewer's zone and in UTC (a court record names both). */
-export function formatTime(ms: number): { local: string; utc: string; zone: string } {
+/** A time both in the viewer's zone and in UTC (a court record names both), as YYYY-MM-DD hh:mm:ss.mmm. */
+export function formatTime(ms: number): { local: string; utc: string; zone: string; clock: string } {
   const d = new Date(ms)
-  const locale = lang === 'zh' ? 'zh-CN' : 'en-GB'
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
-  const local = d.toLocaleString(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3, timeZoneName: 'short', hour12: false })
-  return { local, utc: d.toISOString().replace('T', ' ').replace('Z', ' UTC'), zone }
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    fractionalSecondDigits: 3, timeZoneName: 'short', hourCycle: 'h23',
+  }).formatToParts(d).map((p) => [p.type, p.value]))
+  const clock = `${parts['hour']}:${parts['minute']}:${parts['second']}.${parts['fractionalSecond']}`
+  const local = `${parts['year']}-${parts['month']}-${parts['day']} ${clock} ${parts['timeZoneName']}`
+  return { local, utc: d.toISOString().replace('T', ' ').replace('Z', ' UTC'), zone, clock }
 }
 
 export function formatBytes(n: number): string {

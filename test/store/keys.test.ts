@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  blockKey, casePrefix, certificateKey, decodeHead, digestPrefix, encodeHead, evidenceIdKey, leafKey, logNodeKey,
+  blockKey, caseKey, casePrefix, digestKey, txLocation, certificateKey, decodeHead, digestPrefix, encodeHead, evidenceIdKey, leafKey, logNodeKey,
   metaKey, prefixEnd, stateKey, txKey, walKey,
 } from '../../src/store/keys.js'
 import { fromHex, isNodeError, toHex } from '../../src/util/index.js'
@@ -22,6 +22,18 @@ test('the key layout is frozen: one bucket byte, then big-endian fields', () => 
   assert.is(toHex(walKey(7)), '090000000000000007')
   assert.is(toHex(casePrefix('A-1')), '0a0003412d31')
   assert.is(toHex(stateKey('m')), '0b6d')
+  assert.is(toHex(digestKey('sm3', 'ab'.repeat(32), 2 ** 33 + 1)), '0602' + 'ab'.repeat(32) + '0000000200000001')
+  assert.is(toHex(caseKey('A-1', 5)), '0a0003412d310000000000000005')
+  assert.is(toHex(txLocation(3, 65537)), '000000000000000300010001')
+})
+
+test('a digest that is not 32 bytes of lowercase hex is refused with its label', () => {
+  for (const [hex, code] of [['AB'.repeat(32), 'BAD_HEX'], ['ab'.repeat(31), 'BAD_LENGTH'], ['zz'.repeat(32), 'BAD_HEX']] as const) {
+    try { digestKey('sha256', hex, 0); assert.unreachable() } catch (e) {
+      assert.ok(isNodeError(e, code), `${hex}: ${String(e)}`)
+      assert.match((e as Error).message, 'digests.sha256')
+    }
+  }
 })
 
 test('a case prefix never matches a longer case number', () => {

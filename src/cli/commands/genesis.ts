@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { DEFAULT_CONSENSUS, genesisHash, validateGenesis, type ConsensusParams, type Genesis, type GenesisMember } from '../../chain/index.js'
-import { peerIdFromPublicKey } from '../../p2p/index.js'
+import { peerIdOfPublicKey } from '../../p2p/index.js'
 import { NodeError } from '../../util/index.js'
 import { intOption, required, type Command } from '../args.js'
 
@@ -14,7 +14,7 @@ export function parseMemberSpec(spec: string, role: GenesisMember['role'], valid
   if (validator && !addr) throw new NodeError({ code: 'USAGE' }, `validator "${id}" needs @<multiaddr>`)
   return {
     id: id!, role, publicKey: publicKey!, ...(validator ? { validator: true } : {}),
-    ...(addr ? { peerId: peerIdFromPublicKey(publicKey!), addrs: [addr] } : {}),
+    ...(addr ? { peerId: peerIdOfPublicKey(publicKey!), addrs: [addr] } : {}),
   }
 }
 
