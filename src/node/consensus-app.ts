@@ -3,7 +3,8 @@
 import {
   blockCheckpointBody, decodeBlock, genesisHash, makeBlock, validateBlock, type PreparedBlock, type PreparedTx,
 } from '../chain/index.js'
-import type { BlockRef, ConsensusContext } from '../consensus/index.js'
+import type { BlockRef, CommittedBlock, ConsensusContext } from '../consensus/index.js'
+import { parseNote } from '../checkpoint/index.js'
 import { ed25519Sign, ed25519Verify } from '../crypto/index.js'
 import { fromHex, toHex, utf8 } from '../util/index.js'
 import type { Ledger } from './ledger.js'
@@ -82,4 +83,9 @@ export function buildNodeBlock(ledger: Ledger, txs: PreparedTx[], parent: BlockR
 /** Decodes a block received inside a consensus message (strict, bounded). */
 export function decodeNodeBlock(ledger: Ledger, bytes: Uint8Array): NodeBlock {
   return nodeBlock(decodeBlock(bytes, ledger.limits))
+}
+
+/** A stored block and its certificate note, as consensus holds a committed block. */
+export function committedBlock(pb: PreparedBlock, certificateNote: string): CommittedBlock<NodeBlock> {
+  return { block: nodeBlock(pb), certificate: parseNote(certificateNote).signatures.map((s) => ({ signer: s.name, sig: s.sig })) }
 }

@@ -14,7 +14,7 @@ import { BlockSync, decodeHeadAnnouncement, encodeHead, HEAD_PROTOCOL, SYNC_PROT
 import { MetricsRegistry, isNodeError } from '../util/index.js'
 import type { FastifyInstance } from 'fastify'
 import { nodeApi } from './api.js'
-import { buildNodeBlock, consensusContext, decodeNodeBlock, encodeNodeBlock, nodeBlock, type NodeBlock } from './consensus-app.js'
+import { buildNodeBlock, committedBlock, consensusContext, decodeNodeBlock, encodeNodeBlock, type NodeBlock } from './consensus-app.js'
 import { decodeTxBatch, TX_PROTOCOL, TxGossip } from './gossip.js'
 import { Ledger } from './ledger.js'
 import { NodeMetrics } from './metrics.js'
@@ -78,6 +78,8 @@ export class Node {
 
     let engine: ConsensusEngine<NodeBlock> | null = null
     if (isValidator) {
+      const stored = ledger.head.height > 0 ? await ledger.block(ledger.head.height) : null
+      const startHead = stored ? committedBlock(stored.pb, stored.certificate) : null
       const ctx = consensusContext({ ledger, key, alreadyVerified: (h) => mempool.has(h) })
       engine = new ConsensusEngine<NodeBlock>({
         ...genesis.consensus,
@@ -89,9 +91,10 @@ export class Node {
           broadcast: (msg: ConsensusMessage<NodeBlock>) => { p2p.broadcast(CONSENSUS_PROTOCOL, encodeMessage(msg, encodeNodeBlock)) },
           send: (to: string, msg: ConsensusMessage<NodeBlock>) => { p2p.send(to, CONSENSUS_PROTOCOL, encodeMessage(msg, encodeNodeBlock)) },
         },
-        wal: { append: (r: Uint8Array) => store.walAppend(r).then(() => undefined), load: async () => (await store.walLoad()).map((w) => w.record) },
+        wal: { append: (r: Uint8Array) => store.walAppend(r), load: async () => (await store.walLoad()).map((w) => w.record), truncate: (below: number) => store.walTruncate(below) },
         clock,
         app: {
+          head: () => startHead,
           buildBlock: async (height: number, _view: number, parent: { hash: string; height: number; time: number }) => {
             const pending = mempool.take({ maxTxs: genesis.consensus.maxBlockTxs, maxBytes: genesis.consensus.maxBlockBytes - 64 * 1024 })
             const b = buildNodeBlock(ledger, pending.map((t) => t.p), parent, clock.now())
@@ -203,7 +206,7 @@ export class Node {
     await this.sync.catchUp(peers)
     if (this.ledger.head.height > before) {
       const b = await this.ledger.block(this.ledger.head.height)
-      if (b && this.engine) this.engine.notifySynced(nodeBlock(b.pb), b.certificate)
+      if (b && this.engine) this.engine.notifySynced(committedBlock(b.pb, b.certificate))
     }
   }
 

@@ -83,7 +83,11 @@ test('duplicate prepares from one replica count once', () => {
   r.receive(prePrepare('v0', 0, b))
   r.receive(prepare('v1', 0, b))
   r.receive(prepare('v1', 0, b))
-  assert.is(r.sent('commit').length, 0)
+  assert.is(r.state.slots.get(1)!.prepares.get(0)!.size, 2, 'own prepare and one from v1')
+  assert.is(r.sent('commit').length, 1)
+  r.receive(commit('v1', 0, b))
+  r.receive(commit('v1', 0, b))
+  assert.is(r.commits().length, 0, 'own commit + v1 twice is not 2f+1')
 })
 
 test('commits are emitted strictly in height order (buffered next height waits)', () => {

@@ -39,6 +39,7 @@ if (skipReason) {
   let browser: any, page: any
   const requests: string[] = []
   const pageErrors: string[] = []
+  const cspViolations: string[] = []
   const dir = mkdtempSync(join(tmpdir(), 'courtchain-web-'))
   const shot = async (name: string): Promise<void> => { await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true }) }
   const verdictText = async (): Promise<string> => page.locator('#verdict').innerText()
@@ -57,6 +58,7 @@ if (skipReason) {
     page.setDefaultTimeout(20_000)
     page.on('request', (r: any) => requests.push(r.url()))
     page.on('pageerror', (e: Error) => pageErrors.push(e.message))
+    page.on('console', (m: any) => { if (m.type() === 'error' && /Content Security Policy|import map/i.test(m.text())) cspViolations.push(m.text()) })
     await page.goto(base + '/')
     await page.waitForSelector('body[data-ready="true"]')
   })
@@ -97,6 +99,12 @@ if (skipReason) {
       assert.is(await page.locator('li[data-check="digest"].ok').count(), 2, 'SHA-256 and SM3 both match')
     }
     await shot('02-verify-deposited')
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download JSON report' }).click()])
+    const report = JSON.parse(readFileSync(await dl.path(), 'utf8'))
+    assert.is(report.format, 'courtchain.verification-report/v1')
+    assert.is(report.verdict, 'valid')
+    assert.is(report.file.name, 'contract.pdf')
+    assert.ok(report.results[0].checks.every((c: { ok: boolean }) => c.ok === true))
   })
 
   test('a modified file: "not found on this chain"', async () => {
@@ -229,6 +237,7 @@ if (skipReason) {
     assert.equal(foreign, [])
     assert.ok(requests.length > 20, `saw ${requests.length} requests`)
     assert.equal(pageErrors, [])
+    assert.equal(cspViolations, [])
   })
 }
 

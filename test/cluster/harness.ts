@@ -1,0 +1,89 @@
+// A devnet of real node processes on loopback for integration tests: each node is
+// `bin/courtchain start --home <dir>` in its own process, talking libp2p over TCP.
+import { type ChildProcess } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { signTx, type EvidenceItem } from '../../src/chain/index.js'
+import { initDevnet, startNodeProcess } from '../../src/cli/commands/devnet.js'
+import { ed25519Sign, readKeyFile, sha256 } from '../../src/crypto/index.js'
+import { toHex, utf8 } from '../../src/util/index.js'
+
+export interface Cluster {
+  dir: string
+  homes: string[]
+  urls: string[]
+  procs: (ChildProcess | null)[]
+  start(i: number): void
+  kill(i: number, signal?: NodeJS.Signals): Promise<void>
+  stop(): Promise<void>
+  get(i: number, path: string): Promise<any>
+  post(i: number, path: string, body: unknown): Promise<{ status: number; body: any }>
+  deposit(i: number, label: string, opts?: { wait?: boolean }): Promise<{ status: number; body: any; digest: string }>
+}
+
+let portCursor = 20000 + Math.floor(Math.random() * 20000)
+
+export async function startCluster(opts: { nodes?: number; units?: number; members?: number } = {}): Promise<Cluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'cc-cluster-'))
+  const basePort = portCursor
+  portCursor += 200
+  const { homes, rpcUrls } = await initDevnet({
+    dir, nodes: opts.nodes ?? 4, units: opts.units ?? 2, members: opts.members ?? 0,
+    basePort, rpcBasePort: basePort + 100, testChain: true,
+  })
+  const unitKey = await readKeyFile(join(dir, 'units', 'notary-1.json'))
+  const genesis = JSON.parse(await readFile(join(dir, 'genesis.json'), 'utf8'))
+  let nonce = Date.now() * 1000
+  const procs: (ChildProcess | null)[] = homes.map(() => null)
+  const c: Cluster = {
+    dir, homes, urls: rpcUrls, procs,
+    start(i) {
+      const p = startNodeProcess(homes[i]!, ['--log-level', process.env.CC_LOG ?? 'warn'], 'inherit')
+      procs[i] = p
+    },
+    async kill(i, signal = 'SIGKILL') {
+      const p = procs[i]
+      if (!p || p.exitCode !== null) return
+      const exited = new Promise((r) => p.once('exit', r))
+      p.kill(signal)
+      await exited
+      procs[i] = null
+    },
+    async stop() {
+      await Promise.all(procs.map((_, i) => c.kill(i, 'SIGTERM')))
+      await rm(dir, { recursive: true, force: true })
+    },
+    async get(i, path) {
+      const r = await fetch(rpcUrls[i] + path, { signal: AbortSignal.timeout(10_000) })
+      return r.status === 200 ? r.json() : { httpStatus: r.status, ...(await r.json().catch(() => ({}))) }
+    },
+    async post(i, path, body) {
+      const r = await fetch(rpcUrls[i] + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(40_000) })
+      return { status: r.status, body: await r.json() }
+    },
+    async deposit(i, label, o = {}) {
+      const digest = toHex(sha256(utf8(label)))
+      const item: EvidenceItem = { digests: { sha256: digest }, meta: { label } }
+      const p = signTx({ v: 1, chain: genesis.chainId, type: 'deposit', from: unitKey.id, nonce: nonce++, items: [item] }, (m) => ed25519Sign(unitKey.seed, m))
+      const res = await c.post(i, `/v1/txs${o.wait === false ? '' : '?wait=commit&timeoutMs=20000'}`, p.tx)
+      return { ...res, digest }
+    },
+  }
+  homes.forEach((_, i) => c.start(i))
+  return c
+}
+
+/** Polls `check` until it returns a truthy value or `ms` pass; throws with `what` on timeout. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>, ms = 30_000): Promise<T> {
+  const until = Date.now() + ms
+  let last: unknown
+  while (Date.now() < until) {
+    try {
+      const v = await check()
+      if (v) return v
+    } catch (e) { last = e }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
+}

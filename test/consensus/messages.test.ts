@@ -1,0 +1,38 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { encode } from 'cborg'
+import { decodeMessage, defaultDecodeLimits, encodeMessage, signMessage, type ConsensusMessage } from '../../src/consensus/index.js'
+import { makeSimBlock, type SimBlock } from '../../src/consensus/sim/app.js'
+import { block, commit, ctxOf, prePrepare, prepare } from '../../src/consensus/sim/fixtures.js'
+import { fromUtf8, utf8 } from '../../src/util/index.js'
+
+const eb = (b: SimBlock): Uint8Array => utf8(JSON.stringify(b))
+const db = (bytes: Uint8Array): SimBlock => {
+  const o = JSON.parse(fromUtf8(bytes)) as SimBlock
+  const b = makeSimBlock({ height: o.height, parent: o.parent, time: o.time, requests: o.requests, proposer: o.proposer })
+  if (b.hash !== o.hash) throw new Error('hash mismatch')
+  return b
+}
+const roundTrip = (m: ConsensusMessage<SimBlock>): ConsensusMessage<SimBlock> => decodeMessage(encodeMessage(m, eb), defaultDecodeLimits, db)
+
+test('every message type survives the strict wire encoding', () => {
+  const b = block()
+  const pp = prePrepare('v0', 0, b)
+  const vc = signMessage(ctxOf('v1'), { type: 'view-change', view: 1, from: 'v1', checkpoint: { block: b, certificate: [{ signer: 'v0', sig: new Uint8Array([1, 2]) }] },
+    prepared: { prePrepare: pp, prepares: [prepare('v1', 0, b)] }, sig: new Uint8Array() }) as ConsensusMessage<SimBlock>
+  const nv = signMessage(ctxOf('v1'), { type: 'new-view', view: 1, from: 'v1', viewChanges: [vc as never], prePrepare: null, sig: new Uint8Array() }) as ConsensusMessage<SimBlock>
+  for (const m of [pp, prepare('v1', 0, b), commit('v2', 0, b), vc, nv]) assert.equal(roundTrip(m), m)
+})
+
+test('decoding rejects unknown types, extra fields, bad digests and trailing bytes', () => {
+  const bytes = encodeMessage(prepare('v1', 0, block()), eb)
+  assert.throws(() => decodeMessage(encode(['vote', 1]), defaultDecodeLimits, db), /unknown/)
+  assert.throws(() => decodeMessage(encode(['prepare', 0, 1, 'ab'.repeat(32), 'v1', new Uint8Array(8), 'extra']), defaultDecodeLimits, db), /elements/)
+  assert.throws(() => decodeMessage(encode(['prepare', 0, 1, 'AB'.repeat(32), 'v1', new Uint8Array(8)]), defaultDecodeLimits, db), /hex/)
+  assert.throws(() => decodeMessage(encode(['prepare', -1, 1, 'ab'.repeat(32), 'v1', new Uint8Array(8)]), defaultDecodeLimits, db), /unsigned/)
+  const trailing = new Uint8Array(bytes.length + 1); trailing.set(bytes)
+  assert.throws(() => decodeMessage(trailing, defaultDecodeLimits, db))
+  assert.throws(() => decodeMessage(bytes, { ...defaultDecodeLimits, maxBytes: 10 }, db), /exceeds/)
+})
+
+test.run()

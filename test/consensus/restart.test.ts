@@ -1,0 +1,57 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { compactRecords, restore, type ConsensusRecord } from '../../src/consensus/index.js'
+import { SIM_GENESIS, type SimBlock } from '../../src/consensus/sim/app.js'
+import { block, commit, opts, prePrepare, prepare, Replica } from '../../src/consensus/sim/fixtures.js'
+
+const wal = (r: Replica): ConsensusRecord<SimBlock>[] => r.actions.flatMap((a) => (a.type === 'persist' ? [a.record] : []))
+
+test('a restarted replica does not prepare a second block at a (view, height) it voted in', () => {
+  const r = new Replica('v2')
+  const a = block(1, undefined, 10, ['a']), b = block(1, undefined, 10, ['b'])
+  r.receive(prePrepare('v0', 0, a))
+  assert.is(r.sent('prepare').length, 1)
+  const again = new Replica('v2', restore(SIM_GENESIS, wal(r), opts))
+  again.input({ type: 'start', now: 20 })
+  again.receive(prePrepare('v0', 0, b))
+  again.receive(prepare('v1', 0, b)); again.receive(prepare('v3', 0, b))
+  assert.is(again.sent('prepare').length, 0)
+  assert.is(again.sent('commit').length, 0)
+})
+
+test('a restarted replica never goes back in view', () => {
+  const r = new Replica('v2')
+  r.input({ type: 'request', txHash: 't', now: 0 })
+  r.input({ type: 'timeout', timer: 'view', id: r.state.timers.get('view')!, now: 100 })
+  const again = new Replica('v2', restore(SIM_GENESIS, wal(r), opts))
+  assert.is(again.state.view, 1)
+  assert.is(again.state.mode, 'view-change')
+  again.input({ type: 'start', now: 200 })
+  assert.is(again.sent('view-change').length, 1, 'it announces its view change again')
+})
+
+test('a restarted replica keeps its prepared certificate for the next view change', () => {
+  const r = new Replica('v3')
+  const b = block()
+  r.receive(prePrepare('v0', 0, b)); r.receive(prepare('v1', 0, b)); r.receive(prepare('v2', 0, b))
+  assert.is(r.sent('commit').length, 1)
+  const s = restore(SIM_GENESIS, wal(r), opts)
+  assert.is(s.prepared?.prePrepare.digest, b.hash)
+})
+
+test('the restored head and the compacted WAL give the same state', () => {
+  const r = new Replica('v3')
+  let parent = SIM_GENESIS.hash
+  for (let h = 1; h <= 6; h++) {
+    const b = block(h, parent, 10 + h)
+    r.receive(prePrepare('v0', 0, b)); r.receive(prepare('v1', 0, b)); r.receive(prepare('v2', 0, b))
+    r.receive(commit('v1', 0, b)); r.receive(commit('v2', 0, b))
+    parent = b.hash
+  }
+  const full = restore(SIM_GENESIS, wal(r), opts), compact = restore(SIM_GENESIS, compactRecords(wal(r)), opts)
+  assert.is(full.head.height, 6)
+  assert.equal(compact.head, full.head)
+  assert.ok(compactRecords(wal(r)).length < wal(r).length)
+})
+
+test.run()

@@ -1,0 +1,109 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { signMessage, type NewView, type ViewChange } from '../../src/consensus/index.js'
+import { block, commit, ctxOf, prePrepare, prepare, Replica, validators } from '../../src/consensus/sim/fixtures.js'
+import type { SimBlock } from '../../src/consensus/sim/app.js'
+
+const viewChange = (from: string, view: number, prepared: ViewChange<SimBlock>['prepared'] = null): ViewChange<SimBlock> =>
+  signMessage(ctxOf(from), { type: 'view-change', view, from, checkpoint: null, prepared, sig: new Uint8Array() })
+const newView = (from: string, view: number, vcs: ViewChange<SimBlock>[], pp: NewView<SimBlock>['prePrepare'] = null): NewView<SimBlock> =>
+  signMessage(ctxOf(from), { type: 'new-view', view, from, viewChanges: vcs, prePrepare: pp, sig: new Uint8Array() })
+
+function timeout(r: Replica, timer: 'view' | 'view-change' | 'request'): void {
+  r.input({ type: 'timeout', timer, id: r.state.timers.get(timer)!, now: 1000 })
+}
+
+test('a pending request not committed before the request timer fires starts a view change', () => {
+  const r = new Replica('v2')
+  r.input({ type: 'request', txHash: 'tx1', now: 0 })
+  assert.ok(r.state.timers.has('request'))
+  timeout(r, 'request')
+  assert.is(r.state.mode, 'view-change')
+  assert.is((r.sent('view-change')[0] as ViewChange<SimBlock>).view, 1)
+})
+
+test('the view-change timer backs off exponentially', () => {
+  const r = new Replica('v2')
+  r.input({ type: 'request', txHash: 'tx1', now: 0 })
+  timeout(r, 'view')
+  for (const v of ['v0', 'v1', 'v3']) r.receive(viewChange(v, 1))
+  timeout(r, 'view-change')
+  const ms = r.actions.filter((a) => a.type === 'setTimer' && a.timer === 'view-change').map((a) => (a as { ms: number }).ms)
+  assert.equal(ms, [100, 200])
+  assert.is(r.state.view, 2)
+})
+
+test('huge view numbers from one replica cannot make a replica jump (needs f+1)', () => {
+  const r = new Replica('v2')
+  r.receive(viewChange('v3', 1e9))
+  assert.is(r.state.view, 0)
+  assert.is(r.state.mode, 'normal')
+})
+
+test('f+1 view-changes for higher views make a replica join the lower of them', () => {
+  const r = new Replica('v2')
+  r.receive(viewChange('v3', 1e9))
+  r.receive(viewChange('v1', 5))
+  assert.is(r.state.view, 5)
+  assert.is(r.state.mode, 'view-change')
+})
+
+test('new-view without 2f+1 view-changes is rejected', () => {
+  const r = new Replica('v2')
+  r.receive(viewChange('v1', 1)); r.receive(viewChange('v3', 1)) // f+1: r joins view 1
+  assert.is(r.state.mode, 'view-change')
+  r.receive(newView('v1', 1, [viewChange('v1', 1), viewChange('v3', 1)]))
+  assert.is(r.state.mode, 'view-change')
+  r.receive(newView('v1', 1, [viewChange('v1', 1), viewChange('v3', 1), viewChange('v3', 1)]))
+  assert.is(r.state.mode, 'view-change', 'duplicate senders do not count')
+  r.receive(newView('v1', 1, [viewChange('v0', 1), viewChange('v1', 1), viewChange('v3', 1)]))
+  assert.is(r.state.mode, 'normal')
+  assert.is(r.state.view, 1)
+})
+
+test('new-view from a replica that is not the new primary is rejected', () => {
+  const r = new Replica('v2')
+  r.receive(viewChange('v1', 1)); r.receive(viewChange('v3', 1))
+  r.receive(newView('v3', 1, [viewChange('v0', 1), viewChange('v1', 1), viewChange('v3', 1)]))
+  assert.is(r.state.mode, 'view-change')
+})
+
+test('a new-view must re-propose the prepared block of the highest view (recomputed O set)', () => {
+  const b = block()
+  const prepared = { prePrepare: prePrepare('v0', 0, b), prepares: [prepare('v1', 0, b), prepare('v2', 0, b)] }
+  const vcs = [viewChange('v0', 1), viewChange('v1', 1, prepared), viewChange('v3', 1)]
+  const r = new Replica('v2')
+  r.receive(viewChange('v1', 1)); r.receive(viewChange('v3', 1))
+  r.receive(newView('v1', 1, vcs, null))
+  assert.is(r.state.mode, 'view-change', 'O set omitted the prepared block')
+  const other = block(1, undefined, 11, ['x'])
+  r.receive(newView('v1', 1, vcs, prePrepare('v1', 1, other)))
+  assert.is(r.state.mode, 'view-change', 'O set re-proposed another block')
+  r.receive(newView('v1', 1, vcs, prePrepare('v1', 1, b)))
+  assert.is(r.state.mode, 'normal')
+  const prep = r.sent('prepare').at(-1) as { view: number; digest: string }
+  assert.equal([prep.view, prep.digest], [1, b.hash])
+})
+
+test('a view-change with a forged prepared certificate is ignored', () => {
+  const b = block()
+  const forged = { prePrepare: prePrepare('v0', 0, b), prepares: [prepare('v1', 0, b), { ...prepare('v2', 0, b), sig: ctxOf('v1').sign(new Uint8Array([1])) }] }
+  const r = new Replica('v2')
+  r.receive(viewChange('v3', 1, forged))
+  assert.is(r.state.viewChanges.size, 0)
+})
+
+test('a full view change elects the next primary, which proposes in the new view', () => {
+  const reps = validators.map((id) => new Replica(id))
+  const deliver = (from: Replica): void => {
+    const out = from.actions.splice(0)
+    for (const a of out) if (a.type === 'broadcast') for (const r of reps) if (r !== from) r.receive(a.msg, 1000)
+    for (const r of reps) if (r !== from && r.actions.some((x) => x.type === 'broadcast')) deliver(r)
+  }
+  for (const r of reps.slice(1)) { r.input({ type: 'request', txHash: 't', now: 0 }); timeout(r, 'view') }
+  for (const r of reps) deliver(r)
+  assert.ok(reps.every((r) => r.state.view === 1 && r.state.mode === 'normal'))
+  void commit
+})
+
+test.run()
