@@ -8,19 +8,27 @@ import type {
 import { restore } from './state.js'
 import { step } from './step.js'
 import { primaryOf } from './quorum.js'
+import { defaultConsensusOptions } from './options.js'
+import { defaultDecodeLimits, type DecodeLimits } from './messages.js'
+import { decodeRecord, encodeRecord } from './wal.js'
 
 export interface ConsensusTransport<B> {
   broadcast(msg: ConsensusMessage<B>): void
   send(to: string, msg: ConsensusMessage<B>): void
 }
 
-export interface ConsensusWal<B> {
-  /** resolves once the record is durable (fsync) */
-  append(record: ConsensusRecord<B>): Promise<void>
-  load(): Promise<ConsensusRecord<B>[]>
+/** The durable log the engine writes its own votes and views to (bytes from wal.ts). */
+export interface ConsensusWal {
+  /** resolves (with the record's sequence number) once the record is durable (fsync) */
+  append(record: Uint8Array): Promise<number | void>
+  load(): Promise<Uint8Array[]>
+  /** drops records with seq < belowSeq */
+  truncate?(belowSeq: number): Promise<void>
 }
 
 export interface ConsensusApp<B> {
+  /** the store's committed head on start (committed blocks are the store's record, not the WAL's) */
+  head?(): CommittedBlock<B> | null
   buildBlock(height: number, view: number, parent: BlockRef): Promise<B>
   onCommit(block: B, certificate: CertSig[]): Promise<void>
   /** f+1 replicas are ahead: fetch certified blocks from `fromHeight`, then call notifySynced */
@@ -36,13 +44,19 @@ export interface ConsensusLogger {
 export interface EngineDeps<B extends ProposalLike> {
   ctx: ConsensusContext<B>
   transport: ConsensusTransport<B>
-  wal: ConsensusWal<B>
+  wal: ConsensusWal
   clock: { now(): number }
   app: ConsensusApp<B>
   log: ConsensusLogger
 }
 
-export interface EngineOptions { consensus?: Partial<ConsensusOptions> }
+/** Consensus options (genesis `consensus` block; unknown keys ignored) and the block codec. */
+export type EngineOptions<B> = Partial<ConsensusOptions> & {
+  encodeBlock(b: B): Uint8Array
+  decodeBlock(bytes: Uint8Array): B
+  decodeLimits?: DecodeLimits
+  [k: string]: unknown
+}
 
 export interface EngineStatus { view: number; height: number; mode: string; primary: string }
 
@@ -53,12 +67,21 @@ export class ConsensusEngine<B extends ProposalLike> {
   private timers = new Map<TimerName, ReturnType<typeof setTimeout>>()
   private stopped = false
 
-  constructor(private readonly opts: EngineOptions, private readonly deps: EngineDeps<B>) {}
+  private readonly consensus: Partial<ConsensusOptions>
+
+  constructor(private readonly opts: EngineOptions<B>, private readonly deps: EngineDeps<B>) {
+    const picked: Record<string, unknown> = {}
+    for (const k of Object.keys(defaultConsensusOptions)) if (opts[k] !== undefined) picked[k] = opts[k]
+    this.consensus = picked as Partial<ConsensusOptions>
+  }
 
   /** Rebuilds the state from the WAL and starts the timers. */
   async start(): Promise<void> {
-    const records = await this.deps.wal.load()
-    this.state = restore(this.deps.ctx.genesis, records, this.opts.consensus)
+    const limits = this.opts.decodeLimits ?? defaultDecodeLimits
+    const records: ConsensusRecord<B>[] = (await this.deps.wal.load()).map((b) => decodeRecord(b, limits, this.opts))
+    const head = this.deps.app.head?.() ?? null
+    if (head) records.unshift({ kind: 'committed', head })
+    this.state = restore(this.deps.ctx.genesis, records, this.consensus)
     this.enqueue((now) => ({ type: 'start', now }))
     await this.tail
   }
@@ -86,6 +109,8 @@ export class ConsensusEngine<B extends ProposalLike> {
     this.enqueue((now) => ({ type: 'synced', head, now }))
   }
 
+  get view(): number { return this.state?.view ?? 0 }
+
   get status(): EngineStatus {
     const s = this.state
     return { view: s?.view ?? 0, height: s?.head.height ?? 0, mode: s?.mode ?? 'normal', primary: primaryOf(this.deps.ctx.validators, s?.view ?? 0) }
@@ -109,7 +134,13 @@ export class ConsensusEngine<B extends ProposalLike> {
     for (const a of actions) {
       if (this.stopped) return
       switch (a.type) {
-        case 'persist': await wal.append(a.record); break // fsync before any later send
+        case 'persist':
+          if (a.record.kind === 'committed') {
+            // the store's block batch already holds the commit: keep only the view, drop older votes
+            const seq = await wal.append(encodeRecord({ kind: 'view', view: state.view, mode: state.mode }, this.opts))
+            if (typeof seq === 'number' && wal.truncate) await wal.truncate(seq)
+          } else await wal.append(encodeRecord(a.record, this.opts)) // fsync before any later send
+          break
         case 'broadcast': transport.broadcast(a.msg); break
         case 'send': transport.send(a.to, a.msg); break
         case 'setTimer': {
