@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Runs the uvu suites from the build (dist/test), then prints the plain closing line
-// "N passed, N failed" that CI reads. Usage: node scripts/test.mjs [pattern]
+// "N passed, N failed" that CI reads. Usage: node scripts/test.mjs [filter], where filter is a
+// regex on the path under dist/test (e.g. 'cluster/'); only *.test.js files are ever run.
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const pattern = process.argv[2] ?? '\\.test\\.js$'
+const pattern = `${process.argv[2] ?? ''}.*\\.test\\.js$`
 const uvu = join(root, 'node_modules', 'uvu', 'bin.js')
 const child = spawn(process.execPath, [uvu, 'dist/test', pattern], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
 let out = ''

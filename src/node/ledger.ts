@@ -19,6 +19,7 @@ export interface BlockWork { placed: PlacedEvidence[]; append: LogAppend }
 
 export class Ledger {
   private work = new Map<string, BlockWork>()
+  private commitChain: Promise<unknown> = Promise.resolve()
   /** Tx hashes of blocks under validation found already committed (filled by precheck). */
   private replays = new Map<string, Set<string>>()
   private listeners: ((pb: PreparedBlock, placed: PlacedEvidence[], certificate: string) => void)[] = []
@@ -84,9 +85,23 @@ export class Ledger {
     return w
   }
 
-  /** Persists a certified block in one atomic batch, then moves head, log and state. */
-  async commit(pb: PreparedBlock, certificate: string): Promise<PlacedEvidence[]> {
+  /**
+   * Persists a certified block in one atomic batch, then moves head, log and state. Commits are
+   * serialized: consensus and block sync may both deliver the same block; the second is a no-op.
+   */
+  commit(pb: PreparedBlock, certificate: string): Promise<PlacedEvidence[]> {
+    const run = this.commitChain.then(() => this.commitNow(pb, certificate))
+    this.commitChain = run.catch(() => undefined)
+    return run
+  }
+
+  private async commitNow(pb: PreparedBlock, certificate: string): Promise<PlacedEvidence[]> {
     const h = pb.block.header
+    if (h.height <= this.head.height) {
+      const stored = h.height === this.head.height ? this.head.hash : (await this.block(h.height))?.pb.hash
+      if (stored === pb.hash) return []
+      throw new NodeError({ code: 'LEDGER_CONFLICT', height: h.height }, `block ${h.height} ${pb.hash} conflicts with the committed ${stored}`)
+    }
     if (h.height !== this.head.height + 1 || h.parent !== this.head.hash) {
       throw new NodeError({ code: 'LEDGER_NOT_NEXT', height: h.height, head: this.head.height }, `block ${h.height} does not extend head ${this.head.height}`)
     }

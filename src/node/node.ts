@@ -103,7 +103,6 @@ export class Node {
             return b
           },
           onCommit: async (b: NodeBlock, certificate: { signer: string; sig: Uint8Array }[]) => {
-            if (b.height <= ledger.head.height) return
             await ledger.commit(b.pb, assembleCertificate(b.pb, certificate, ledger.state))
           },
           onSyncNeeded: () => { void node.catchUp() },
@@ -181,8 +180,11 @@ export class Node {
     await p2p.handle(HEAD_PROTOCOL, (from, bytes) => {
       const h = decodeHeadAnnouncement(bytes)
       sync.notePeerHead(from, h.height)
-      // Validators lag a block behind each other in normal operation; members follow every block.
-      if (h.height > ledger.head.height + (isValidator ? 2 : 0)) void node.catchUp()
+      // Validators lag a moment behind each other in normal operation: sync only if still behind
+      // shortly after; members follow every block at once.
+      if (h.height <= ledger.head.height) return
+      if (!isValidator) void node.catchUp()
+      else setTimeout(() => { if (h.height > ledger.head.height) void node.catchUp() }, 300).unref()
     })
     if (engine) {
       await p2p.handle(CONSENSUS_PROTOCOL, async (from, bytes) => {

@@ -1,6 +1,7 @@
 // A devnet of real node processes on loopback for integration tests: each node is
 // `bin/courtchain start --home <dir>` in its own process, talking libp2p over TCP.
 import { type ChildProcess } from 'node:child_process'
+import { createWriteStream, readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +16,8 @@ export interface Cluster {
   urls: string[]
   procs: (ChildProcess | null)[]
   start(i: number): void
+  /** The last lines of node i's log. */
+  logs(i: number, lines?: number): string
   kill(i: number, signal?: NodeJS.Signals): Promise<void>
   stop(): Promise<void>
   get(i: number, path: string): Promise<any>
@@ -39,8 +42,15 @@ export async function startCluster(opts: { nodes?: number; units?: number; membe
   const c: Cluster = {
     dir, homes, urls: rpcUrls, procs,
     start(i) {
-      const p = startNodeProcess(homes[i]!, ['--log-level', process.env.CC_LOG ?? 'warn'], 'inherit')
+      // Each node logs to <home>/node.log (appended across restarts); CC_LOG sets the level.
+      const p = startNodeProcess(homes[i]!, ['--log-level', process.env.CC_LOG ?? 'info'], 'pipe')
+      const out = createWriteStream(join(homes[i]!, 'node.log'), { flags: 'a' })
+      p.stdout!.pipe(out)
+      p.stderr!.pipe(out)
       procs[i] = p
+    },
+    logs(i, lines = 40) {
+      try { return readFileSync(join(homes[i]!, 'node.log'), 'utf8').split('\n').slice(-lines).join('\n') } catch { return '' }
     },
     async kill(i, signal = 'SIGKILL') {
       const p = procs[i]
@@ -52,7 +62,8 @@ export async function startCluster(opts: { nodes?: number; units?: number; membe
     },
     async stop() {
       await Promise.all(procs.map((_, i) => c.kill(i, 'SIGTERM')))
-      await rm(dir, { recursive: true, force: true })
+      if (process.env.CC_KEEP) console.log(`cluster kept in ${dir}`)
+      else await rm(dir, { recursive: true, force: true })
     },
     async get(i, path) {
       const r = await fetch(rpcUrls[i] + path, { signal: AbortSignal.timeout(10_000) })
