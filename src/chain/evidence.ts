@@ -4,6 +4,7 @@ import { hashLeaf } from '../merkle/index.js'
 import { toHex } from '../util/index.js'
 import type { Digests, EvidenceMeta } from './items.js'
 import type { PreparedBlock } from './block.js'
+import { isEvidenceTx } from './tx.js'
 
 export interface EvidenceRecord {
   v: 1
@@ -25,6 +26,7 @@ export function blockEvidence(pb: PreparedBlock, firstLeafIndex: number): Placed
   const out: PlacedEvidence[] = []
   const { header } = pb.block
   for (const p of pb.txs) {
+    if (!isEvidenceTx(p.tx)) continue
     p.tx.items.forEach((it, item) => {
       const record: EvidenceRecord = {
         v: 1, chain: header.chain, height: header.height, time: header.time,

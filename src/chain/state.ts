@@ -1,5 +1,8 @@
-// Chain state that txs read and change: the member registry. Pure: apply functions return new state.
-import { fromHex } from '../util/index.js'
+// Chain state that txs read and change: members, foreign chains, open proposals. Pure: apply
+// functions return a new state; the ledger persists it with the block that changed it.
+import { canonicalJsonBytes } from '../codec/index.js'
+import { fromHex, fromUtf8 } from '../util/index.js'
+import type { GovAction } from './gov.js'
 import { chainError, ChainErrorCode } from './errors.js'
 import { genesisValidators, type Genesis, type Role } from './genesis.js'
 import type { PreparedTx, TxType } from './tx.js'
@@ -14,14 +17,34 @@ export interface Member {
   addrs?: string[]
 }
 
+/** A foreign chain registered by governance (issue 6): its signed-note keys and quorum. */
+export interface ForeignChain {
+  origin: string
+  vkeys: string[]
+  quorum: number
+  status: 'active' | 'retired' | 'equivocated'
+  registeredAt: number
+  /** The newest anchored checkpoint of it (tree size, base64 root, the signed note). */
+  anchor: { size: number; root: string; note: string; height: number } | null
+  /** Two conflicting signed checkpoints, kept as evidence once the chain equivocated. */
+  fork: { a: string; b: string; height: number } | null
+}
+
+export interface Proposal { id: string; action: GovAction; proposer: string; approvals: string[]; expires: number }
+
 export interface ChainState {
   chainId: string
   members: ReadonlyMap<string, Member>
   validators: readonly string[]
+  foreignChains: ReadonlyMap<string, ForeignChain>
+  proposals: ReadonlyMap<string, Proposal>
 }
 
-/** Which roles may send each tx type: units and courts deposit; only courts record verifications. */
-const ALLOWED: Record<TxType, readonly Role[]> = { deposit: ['court', 'unit'], verify: ['court'] }
+/** What executing a tx may read besides the state: the block it is in. */
+export interface ExecEnv { height: number; time: number }
+
+/** Which roles may send each tx type: units and courts deposit; only courts verify and govern. */
+export const ALLOWED_ROLES: Record<TxType, readonly Role[]> = { deposit: ['court', 'unit'], verify: ['court'], gov: ['court'] }
 
 export type VerifySignature = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean
 
@@ -30,7 +53,26 @@ export function initialState(g: Genesis): ChainState {
   for (const m of g.members) {
     members.set(m.id, { id: m.id, role: m.role, publicKey: m.publicKey, validator: !!m.validator, active: true, ...(m.peerId ? { peerId: m.peerId } : {}), ...(m.addrs ? { addrs: m.addrs } : {}) })
   }
-  return { chainId: g.chainId, members, validators: genesisValidators(g).map((m) => m.id) }
+  return { chainId: g.chainId, members, validators: genesisValidators(g).map((m) => m.id), foreignChains: new Map(), proposals: new Map() }
+}
+
+/** Canonical bytes of the state, for the store (maps as sorted entry lists). */
+export function encodeState(s: ChainState): Uint8Array {
+  return canonicalJsonBytes({
+    chainId: s.chainId, validators: s.validators,
+    members: [...s.members.values()], foreignChains: [...s.foreignChains.values()], proposals: [...s.proposals.values()],
+  })
+}
+
+/** The state from encodeState's bytes (our own store: trusted, not re-validated). */
+export function decodeState(bytes: Uint8Array): ChainState {
+  const o = JSON.parse(fromUtf8(bytes, 'state')) as { chainId: string; validators: string[]; members: Member[]; foreignChains: ForeignChain[]; proposals: Proposal[] }
+  return {
+    chainId: o.chainId, validators: o.validators,
+    members: new Map(o.members.map((m) => [m.id, m])),
+    foreignChains: new Map(o.foreignChains.map((c) => [c.origin, c])),
+    proposals: new Map(o.proposals.map((p) => [p.id, p])),
+  }
 }
 
 /** The sender must be an active member whose role may send this type; the signature must verify. */
@@ -38,7 +80,7 @@ export function checkTxSender(p: PreparedTx, state: ChainState, verify: VerifySi
   const m = state.members.get(p.tx.from)
   if (!m) throw chainError(ChainErrorCode.TX_UNKNOWN_MEMBER, `"${p.tx.from}" is not a member of this chain`, { from: p.tx.from })
   if (!m.active) throw chainError(ChainErrorCode.TX_MEMBER_RETIRED, `member "${m.id}" is retired`, { from: m.id })
-  if (!ALLOWED[p.tx.type].includes(m.role)) {
+  if (!ALLOWED_ROLES[p.tx.type].includes(m.role)) {
     throw chainError(ChainErrorCode.TX_FORBIDDEN, `a ${m.role} may not send "${p.tx.type}" txs`, { from: m.id, role: m.role, type: p.tx.type })
   }
   if (verify && !verify(fromHex(m.publicKey, 'publicKey', 32), p.signingBytes, fromHex(p.tx.sig, 'tx.sig', 64))) {

@@ -6,21 +6,29 @@ import { hashLeaf, rootFromLeafHashes } from '../merkle/index.js'
 import { concatBytes, fromHex, toHex, utf8 } from '../util/index.js'
 import { chainError, ChainErrorCode } from './errors.js'
 import { parseEvidenceItem, type EvidenceItem } from './items.js'
+import { parseGovItem, type GovItem } from './gov.js'
 import { checks, HEX64_RE, ID_RE, record } from './schema.js'
 
-export const TX_TYPES = ['deposit', 'verify'] as const
-export type TxType = (typeof TX_TYPES)[number]
+/** Tx types and the parser of their items; evidence types put their items in the log. */
+const ITEM_PARSERS = {
+  deposit: parseEvidenceItem,
+  verify: parseEvidenceItem,
+  gov: parseGovItem,
+} as const
+export const TX_TYPES = Object.keys(ITEM_PARSERS) as TxType[]
+export type TxType = keyof typeof ITEM_PARSERS
+export const EVIDENCE_TX_TYPES: readonly TxType[] = ['deposit', 'verify']
 
-export interface Tx {
-  v: 1
-  chain: string
-  type: TxType
-  from: string
-  nonce: number
-  items: EvidenceItem[]
-  sig: string
+interface TxBase { v: 1; chain: string; from: string; nonce: number; sig: string }
+export type EvidenceTx = TxBase & { type: 'deposit' | 'verify'; items: EvidenceItem[] }
+export type GovTx = TxBase & { type: 'gov'; items: GovItem[] }
+export type Tx = EvidenceTx | GovTx
+export type UnsignedTx = Omit<EvidenceTx, 'sig'> | Omit<GovTx, 'sig'>
+
+/** True for txs whose items become evidence leaves. */
+export function isEvidenceTx(tx: Tx): tx is EvidenceTx {
+  return tx.type === 'deposit' || tx.type === 'verify'
 }
-export type UnsignedTx = Omit<Tx, 'sig'>
 
 /** What signers sign: the tx without its items, committed through their Merkle root. */
 export interface TxHeader { v: 1; chain: string; type: TxType; from: string; nonce: number; count: number; itemsRoot: string }
@@ -54,7 +62,7 @@ export function prepareTx(tx: Tx | UnsignedTx): Omit<PreparedTx, 'tx'> {
 /** Signs an unsigned tx with `sign(signingBytes)` (the member's Ed25519 key). */
 export function signTx(unsigned: UnsignedTx, sign: (msg: Uint8Array) => Uint8Array): PreparedTx {
   const p = prepareTx(unsigned)
-  const tx: Tx = { ...unsigned, sig: toHex(sign(p.signingBytes)) }
+  const tx = { ...unsigned, sig: toHex(sign(p.signingBytes)) } as Tx
   return { ...p, tx }
 }
 
@@ -79,8 +87,9 @@ export function parseTx(value: unknown, limits: { chainId: string; maxTxItems: n
   if (obj.items.length > limits.maxTxItems) {
     throw chainError(ChainErrorCode.TX_TOO_MANY_ITEMS, `"tx.items" has ${obj.items.length} items, at most ${limits.maxTxItems} allowed`, { max: limits.maxTxItems, actual: obj.items.length })
   }
-  const items = obj.items.map((it, i) => parseEvidenceItem(it, `tx.items[${i}]`))
-  const tx: Tx = { v: 1, chain: obj.chain, type: obj.type, from: obj.from, nonce: obj.nonce, items, sig: obj.sig }
+  const parse = ITEM_PARSERS[obj.type] as (v: unknown, path: string) => unknown
+  const items = obj.items.map((it, i) => parse(it, `tx.items[${i}]`))
+  const tx = { v: 1, chain: obj.chain, type: obj.type, from: obj.from, nonce: obj.nonce, items, sig: obj.sig } as Tx
   return { ...prepareTx(tx), tx }
 }
 

@@ -4,6 +4,8 @@ import { chainError, ChainErrorCode } from './errors.js'
 import type { ConsensusParams } from './genesis.js'
 import type { PreparedBlock } from './block.js'
 import { checkTxSender, type ChainState, type VerifySignature } from './state.js'
+import { executeTx } from './execute.js'
+import { expireProposals } from './gov.js'
 
 export interface ParentInfo { hash: string; height: number; time: number }
 
@@ -19,8 +21,11 @@ export interface BlockContext {
   isCommitted: (txHash: string) => boolean
 }
 
-/** Throws a ChainError naming the first rule `pb` breaks; returns normally when valid. */
-export function validateBlock(pb: PreparedBlock, ctx: BlockContext): void {
+/**
+ * Throws a ChainError naming the first rule `pb` breaks; returns the state after the block when
+ * valid (its txs executed in order on ctx.state).
+ */
+export function validateBlock(pb: PreparedBlock, ctx: BlockContext): ChainState {
   const h = pb.block.header
   if (h.height !== ctx.parent.height + 1) {
     throw chainError(ChainErrorCode.BLOCK_BAD_HEIGHT, `block height ${h.height}, expected ${ctx.parent.height + 1}`, { expected: ctx.parent.height + 1, actual: h.height })
@@ -34,9 +39,15 @@ export function validateBlock(pb: PreparedBlock, ctx: BlockContext): void {
   if (pb.txs.length > ctx.params.maxBlockTxs) throw chainError(ChainErrorCode.BLOCK_TOO_LARGE, `block has ${pb.txs.length} txs, at most ${ctx.params.maxBlockTxs}`)
   if (pb.bytes.length > ctx.params.maxBlockBytes) throw chainError(ChainErrorCode.BLOCK_TOO_LARGE, `block is ${pb.bytes.length} bytes, at most ${ctx.params.maxBlockBytes}`)
   const seen = new Set<string>()
+  const env = { height: h.height, time: h.time }
+  let state = expireProposals(ctx.state, h.height)
   for (const p of pb.txs) {
     if (seen.has(p.hash) || ctx.isCommitted(p.hash)) throw chainError(ChainErrorCode.BLOCK_DUPLICATE_TX, `tx ${p.hash} appears twice on the chain`, { tx: p.hash })
     seen.add(p.hash)
-    checkTxSender(p, ctx.state, ctx.alreadyVerified?.(p.hash) ? null : ctx.verify)
+    // Senders are checked against the state as it is when their tx runs (a member added earlier
+    // in the same block may already send).
+    checkTxSender(p, state, ctx.alreadyVerified?.(p.hash) ? null : ctx.verify)
+    state = executeTx(state, p, env)
   }
+  return state
 }

@@ -1,6 +1,6 @@
 // Admission and batching of txs waiting for a block. A tx is checked once on the way in
 // (format, sender, role, signature, replay), so block validation can skip its signature.
-import { chainError, ChainErrorCode, checkTxSender, type ChainState, type PreparedTx } from '../chain/index.js'
+import { chainError, ChainErrorCode, checkTxSender, executeTx, type ChainState, type PreparedTx } from '../chain/index.js'
 import { ed25519VerifyAsync } from '../crypto/index.js'
 import { fromHex, NodeError } from '../util/index.js'
 
@@ -18,6 +18,8 @@ export interface MempoolDeps {
   /** True when the tx is already in a committed block (the replay check). */
   isCommitted: (txHash: string) => Promise<boolean>
   now: () => number
+  /** Height of the next block, for rules that depend on it. */
+  nextHeight: () => number
 }
 
 export interface PendingTx { p: PreparedTx; bytes: Uint8Array; since: number }
@@ -46,7 +48,10 @@ export class Mempool {
     if ((this.perMember.get(p.tx.from) ?? 0) >= this.opts.maxPerMember) {
       throw new NodeError({ code: 'MEMBER_QUOTA', from: p.tx.from }, `member "${p.tx.from}" has ${this.opts.maxPerMember} txs pending; retry later`)
     }
-    const member = checkTxSender(p, this.deps.state(), null)
+    const state = this.deps.state()
+    const member = checkTxSender(p, state, null)
+    // A tx that cannot apply to the current state (e.g. a vote on no open proposal) is refused now.
+    executeTx(state, p, { height: this.deps.nextHeight(), time: this.deps.now() })
     // The async verify runs on the thread pool, so admission uses both cores.
     const ok = await ed25519VerifyAsync(fromHex(member.publicKey, 'publicKey', 32), p.signingBytes, fromHex(p.tx.sig, 'tx.sig', 64))
     if (!ok) throw chainError(ChainErrorCode.TX_BAD_SIGNATURE, `signature of tx ${p.hash} does not verify with the key of "${member.id}"`, { tx: p.hash })

@@ -2,7 +2,7 @@
 // certified block into exactly one atomic store batch, and prepares the evidence of proposed
 // blocks once so validation, proposal and commit share the work.
 import {
-  blockEvidence, decodeBlock, initialState, genesisHash,
+  blockEvidence, decodeBlock, decodeState, encodeState, executeBlock, initialState, genesisHash,
   type ChainState, type Genesis, type PlacedEvidence, type PreparedBlock,
 } from '../chain/index.js'
 import type { EvidenceLog, LogAppend } from '../merkle/index.js'
@@ -43,9 +43,11 @@ export class Ledger {
       const pb = decodeBlock(bytes!, limitsOf(genesis))
       head = { height: h.height, hash: toHex(h.hash), time: pb.block.header.time, logSize: h.logSize, logRoot: toHex(h.logRoot) }
     }
+    const stateBytes = await store.getState('chain')
+    const state = stateBytes ? decodeState(stateBytes) : initialState(genesis)
     const statsBytes = await store.getState('stats')
     const stats = statsBytes ? JSON.parse(fromUtf8(statsBytes)) as ChainStats : { verifications: 0, cases: 0, txs: 0 }
-    return new Ledger(store, genesis, log, initialState(genesis), head, stats)
+    return new Ledger(store, genesis, log, state, head, stats)
   }
 
   get limits(): ReturnType<typeof limitsOf> { return limitsOf(this.genesis) }
@@ -107,6 +109,7 @@ export class Ledger {
     }
     const { placed, append } = this.workFor(pb)
     const stats = await this.nextStats(pb, placed)
+    const state = executeBlock(this.state, pb)
     if (append.size !== h.logSize || toHex(append.root) !== h.logRoot) {
       throw new NodeError({ code: 'BLOCK_BAD_LOG', height: h.height }, `block ${h.height} log root does not match its evidence`)
     }
@@ -119,9 +122,13 @@ export class Ledger {
         ...(p.record.meta?.caseNo ? { caseNo: p.record.meta.caseNo } : {}),
       })),
       logWrites: append.writes, logSize: append.size, logRoot: append.root,
-      state: [{ key: 'stats', value: utf8(JSON.stringify(stats)) }],
+      state: [
+        { key: 'stats', value: utf8(JSON.stringify(stats)) },
+        ...(state !== this.state ? [{ key: 'chain', value: encodeState(state) }] : []),
+      ],
     })
     this.stats = stats
+    this.state = state
     this.log.commitAppend(append)
     this.head = { height: h.height, hash: pb.hash, time: h.time, logSize: append.size, logRoot: h.logRoot }
     this.work.delete(pb.hash)

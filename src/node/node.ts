@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { decodeCbor, encodeCbor } from '../codec/index.js'
-import { assembleCertificate, parseTx, signTx, type PreparedBlock, type PlacedEvidence } from '../chain/index.js'
+import { assembleCertificate, blockEvidence, parseTx, signTx, type PreparedBlock, type PlacedEvidence } from '../chain/index.js'
 import { ConsensusEngine, decodeMessage, defaultDecodeLimits, encodeMessage, primaryOf, type ConsensusMessage } from '../consensus/index.js'
 import { ed25519Sign, ed25519Verify } from '../crypto/index.js'
 import { Mempool } from '../mempool/index.js'
@@ -65,7 +65,7 @@ export class Node {
     const isValidator = ledger.state.validators.includes(key.id)
     const validators = (): string[] => ledger.state.validators.filter((v) => v !== key.id)
 
-    const mempool = new Mempool(opts.mempool, { state: () => ledger.state, isCommitted: (h) => ledger.isCommitted(h), now: clock.now })
+    const mempool = new Mempool(opts.mempool, { state: () => ledger.state, isCommitted: (h) => ledger.isCommitted(h), now: clock.now, nextHeight: () => ledger.head.height + 1 })
     const waiters = new CommitWaiters()
     const metrics = new NodeMetrics(new MetricsRegistry())
 
@@ -143,16 +143,22 @@ export class Node {
           const loc = await waiters.wait(p.hash, 30_000)
           if (!loc) return null
           const b = await ledger.block(loc.height)
-          const placed = b!.pb.txs[loc.index]!
-          const ids = await Promise.all(placed.tx.items.map(async (it) => (await store.findByDigest('sha256', it.digests.sha256, 10)).map((r) => r.id)))
-          return { hash: p.hash, evidenceIds: ids.map((l) => l[l.length - 1]!) }
+          // Evidence ids do not depend on leaf numbering, so numbering from 0 is fine here.
+          const placed = blockEvidence(b!.pb, 0).filter((e) => e.record.tx === p.hash)
+          return { hash: p.hash, evidenceIds: placed.map((e) => e.id) }
         },
       } : {}),
     })
     const rpc = await startRpc(opts.rpc, api)
 
-    // Committed blocks: wake waiters, drop from mempool, announce the head, count.
+    // Committed blocks: wake waiters, drop from mempool, announce the head, count; a member
+    // registry changed by governance updates the network allowlist without a restart.
+    let members = ledger.state.members
     ledger.onCommit((pb: PreparedBlock, placed: PlacedEvidence[]) => {
+      if (ledger.state.members !== members) {
+        members = ledger.state.members
+        p2p.setPeers(peersOf(ledger, key.id))
+      }
       mempool.remove(pb.txs.map((t) => t.hash))
       pb.txs.forEach((t, index) => waiters.committed(t.hash, { height: pb.block.header.height, index, blockHash: pb.hash }))
       metrics.committed(pb, placed)
