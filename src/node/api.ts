@@ -1,6 +1,6 @@
 // The node as the RPC sees it: RpcDeps implemented over the ledger, mempool, receipts and peers.
 import {
-  parseTx, TRUST_ROOT_FORMAT, genesisHash, ChainErrorCode, chainError,
+  parseTx, parseEvidenceItem, CASE_NO_RE, TRUST_ROOT_FORMAT, genesisHash, ChainErrorCode, chainError,
   type EvidenceRecord, type TrustRoot,
 } from '../chain/index.js'
 import { encodeCbor, canonicalJsonBytes } from '../codec/index.js'
@@ -109,6 +109,12 @@ export function nodeApi(d: ApiDeps): RpcDeps {
     async verify(body) {
       const b = body as { receipt?: unknown; id?: string; digest?: string; caseNo?: string; record?: boolean }
       if ((b.receipt === undefined) === (b.id === undefined)) throw new NodeError({ code: 'BAD_REQUEST' }, 'give exactly one of "receipt" or "id"')
+      // The chain's case-number rule, checked before any work: a record that peers refuse would
+      // sit in this node's mempool and time out (504) instead of failing here with a 400.
+      if (b.caseNo !== undefined && !CASE_NO_RE.test(b.caseNo)) {
+        throw new NodeError({ code: 'BAD_REQUEST', field: 'caseNo' }, `"caseNo" expected a case number such as "(2026)京0491民初1号" (letters, digits, spaces, brackets and ._/#-), got ${JSON.stringify(b.caseNo)}`)
+      }
+      if (b.record && !b.caseNo) throw new NodeError({ code: 'BAD_REQUEST' }, '"record" needs a "caseNo" to link the verification to')
       let receipt = b.receipt
       if (b.id !== undefined) {
         receipt = await d.receipts.receipt(b.id)
@@ -127,13 +133,13 @@ export function nodeApi(d: ApiDeps): RpcDeps {
         checkedAt: Date.now(),
       }
       if (!b.record) return out
-      if (!b.caseNo) throw new NodeError({ code: 'BAD_REQUEST' }, '"record" needs a "caseNo" to link the verification to')
       if (!d.recordVerification) throw new NodeError({ code: 'TX_FORBIDDEN' }, 'this node may not record verifications (not a court member)')
       const reportDigest = toHex(sha256(canonicalJsonBytes(out)))
-      const recorded = await d.recordVerification([{
+      // Parsed by the chain's item rules, as every peer will: an item they refuse never commits.
+      const recorded = await d.recordVerification([parseEvidenceItem({
         digests: { sha256: reportDigest },
         meta: { caseNo: b.caseNo, label: `verification:${out.verdict}:${report.evidenceId ?? 'unknown'}`, mediaType: 'application/json' },
-      }])
+      }, 'verification')])
       if (!recorded) throw new NodeError({ code: 'TIMEOUT' }, 'the verification record did not commit in time')
       return { ...out, recorded: { tx: recorded.hash, evidenceId: recorded.evidenceIds[0], reportDigest, receipt: await d.receipts.receipt(recorded.evidenceIds[0]!) } }
     },

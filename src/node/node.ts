@@ -14,6 +14,7 @@ import { BlockSync, decodeHeadAnnouncement, encodeHead, HEAD_PROTOCOL, SYNC_PROT
 import { MetricsRegistry, isNodeError } from '../util/index.js'
 import type { FastifyInstance } from 'fastify'
 import { nodeApi } from './api.js'
+import { Faults } from './byzantine.js' // chaos hook (issue 10)
 import { buildNodeBlock, committedBlock, consensusContext, decodeNodeBlock, encodeNodeBlock, type NodeBlock } from './consensus-app.js'
 import { decodeTxBatch, TX_PROTOCOL, TxGossip } from './gossip.js'
 import { Ledger } from './ledger.js'
@@ -56,6 +57,7 @@ export class Node {
     const log = deps.log ?? pino({ level: 'info' })
     const clock = deps.clock ?? { now: () => Date.now() }
     if (opts.byzantine && !genesis.testChain) throw new Error('--byzantine is refused: genesis does not mark a test chain')
+    const faults = Faults.install(opts.byzantine, { genesis, log: log.child({ mod: 'chaos' }) }) // chaos hook (issue 10): throws unless testChain
     const self = genesis.members.find((m) => m.id === key.id)
     if (!self) throw new Error(`key "${key.id}" is not a member of chain ${genesis.chainId}`)
 
@@ -70,6 +72,7 @@ export class Node {
     const metrics = new NodeMetrics(new MetricsRegistry())
 
     const p2p = await P2P.init({ seed: key.seed, listen: opts.listen, peers: peersOf(ledger, key.id), chainId: genesis.chainId, maxMessageBytes: genesis.consensus.maxBlockBytes * 2 + 1024 * 1024 }, { log: log.child({ mod: 'p2p' }) })
+    faults.attach({ ledger, p2p, protocol: CONSENSUS_PROTOCOL }) // chaos hook (issue 10)
     const gossip = new TxGossip({ broadcastTo: (peers, name, bytes) => { for (const p of peers) p2p.send(p, name, bytes) }, targets: validators })
     const sync = new BlockSync(
       { ...ledger.limits, maxAnswerBytes: genesis.consensus.maxBlockBytes * 2 + 1024 * 1024, requestTimeoutMs: 10_000 },
@@ -87,10 +90,10 @@ export class Node {
         decodeBlock: (bytes: Uint8Array) => decodeNodeBlock(ledger, bytes),
       }, {
         ctx,
-        transport: {
+        transport: faults.wrap(ctx, { // chaos hook (issue 10): a no-op unless --byzantine or a chaos control file
           broadcast: (msg: ConsensusMessage<NodeBlock>) => { p2p.broadcast(CONSENSUS_PROTOCOL, encodeMessage(msg, encodeNodeBlock)) },
           send: (to: string, msg: ConsensusMessage<NodeBlock>) => { p2p.send(to, CONSENSUS_PROTOCOL, encodeMessage(msg, encodeNodeBlock)) },
-        },
+        }),
         wal: { append: (r: Uint8Array) => store.walAppend(r), load: async () => (await store.walLoad()).map((w) => w.record), truncate: (below: number) => store.walTruncate(below) },
         clock,
         app: {
@@ -166,6 +169,7 @@ export class Node {
     })
 
     const timers: ReturnType<typeof setInterval>[] = []
+    if (faults.timer) timers.push(faults.timer) // chaos hook (issue 10)
     const node: Node = new Node(opts, log, store, ledger, mempool, p2p, sync, engine, rpc, gossip, waiters, timers)
 
     // Wire protocols.

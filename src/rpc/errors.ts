@@ -22,7 +22,7 @@ export function toHttpError(e: unknown): { status: number; body: { code: string;
   const fe = e as { statusCode?: number; code?: string; message?: string; validation?: unknown }
   if (fe && fe.validation) return { status: 400, body: { code: 'BAD_REQUEST', message: fe.message ?? 'invalid request' } }
   if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, body: { code: 'BODY_TOO_LARGE', message: 'request body is too large' } }
-  if (fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, body: { code: 'UNSUPPORTED_MEDIA_TYPE', message: fe.message ?? 'unsupported media type' } }
+  if (fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, body: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'unsupported media type: send the body as JSON with Content-Type: application/json' } }
   if (fe?.code?.startsWith?.('FST_ERR_CTP') || (e instanceof SyntaxError)) return { status: 400, body: { code: 'BAD_JSON', message: fe.message ?? 'malformed JSON body' } }
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { status: fe.statusCode, body: { code: 'BAD_REQUEST', message: fe.message ?? 'bad request' } }

@@ -28,7 +28,15 @@ export function buildRpc(opts: RpcOptions, deps: RpcDeps): FastifyInstance {
     // Strict schemas: never drop, coerce or default what a client sent.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, allowUnionTypes: true } },
     return503OnClosing: true,
+    // Name the offending field: ajv's "must NOT have additional properties" alone does not.
+    schemaErrorFormatter: (errors, dataVar) => new Error(errors.map((e) => {
+      const extra = (e.params as { additionalProperty?: string } | undefined)?.additionalProperty
+      return `${dataVar}${e.instancePath} ${e.message ?? 'is invalid'}${extra === undefined ? '' : `: "${extra}"`}`
+    }).join(', ')),
   })
+  // Every body is JSON: without this, fastify's built-in text/plain parser hands a string to the
+  // schema ("body must be object", 400) instead of refusing the content type (415).
+  app.removeContentTypeParser('text/plain')
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toHttpError(err)
     if (status >= 500) deps.log.error({ err, url: req.url }, 'rpc error')

@@ -20,7 +20,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: RpcDeps): voi
   }, async (req) => {
     const [alg, hex] = req.query.digest.split(':') as ['sha256' | 'sm3', string]
     const ids = await deps.findEvidence(alg, hex, Math.min(Number(req.query.limit ?? 100), 1000))
-    if (ids.length === 0) throw notFound(`no evidence with ${alg} digest ${hex}`)
+    if (ids.length === 0) throw new NodeError({ code: 'NOT_FOUND' }, `no evidence with ${alg} digest ${hex} on this chain`)
     return { digest: req.query.digest, ids }
   })
 

@@ -1,0 +1,71 @@
+// Small shared helpers for the benchmark suite: arguments, formatting, percentiles, disk usage,
+// and a keep-alive HTTP client (node:http is cheaper per request than fetch, which matters when
+// the load generator shares two cores with four validators).
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { Agent, request } from 'node:http'
+
+export const arg = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : def
+}
+export const flag = (name: string): boolean => process.argv.includes(`--${name}`)
+
+export const fmt = (n: number | null | undefined, digits = 0): string =>
+  n === null || n === undefined || !Number.isFinite(n) ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 })
+
+/** Nearest-rank percentile of unsorted samples; NaN when there are none. */
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN
+  const s = Float64Array.from(xs).sort()
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!
+}
+
+/** Bytes a folder takes on disk, as `du` counts them (allocated blocks, not apparent size). */
+export function diskBytes(dir: string): number {
+  return Number(execFileSync('du', ['-s', '-B1', dir], { encoding: 'utf8' }).split(/\s+/)[0])
+}
+
+/** Resident set size high-water mark of a process in bytes (Linux /proc VmHWM), or null. */
+export function peakRss(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) * 1024 : null
+  } catch { return null }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+export interface HttpResult { status: number; body: string }
+
+/** A keep-alive HTTP/1.1 client with at most `sockets` connections per origin. */
+export function httpClient(sockets: number): { get(url: string, timeoutMs?: number): Promise<HttpResult>; post(url: string, body: string, timeoutMs?: number): Promise<HttpResult>; close(): void } {
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets })
+  const send = (method: string, url: string, body: string | undefined, timeoutMs: number): Promise<HttpResult> =>
+    new Promise((resolve, reject) => {
+      const req = request(url, {
+        method, agent, timeout: timeoutMs,
+        headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }))
+        res.on('error', reject)
+      })
+      req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)))
+      req.on('error', reject)
+      req.end(body)
+    })
+  return {
+    get: (url, timeoutMs = 30_000) => send('GET', url, undefined, timeoutMs),
+    post: (url, body, timeoutMs = 60_000) => send('POST', url, body, timeoutMs),
+    close: () => agent.destroy(),
+  }
+}
+
+/** GET a JSON document with fetch (for the orchestrator's occasional status polls). */
+export async function getJson<T = any>(url: string, timeoutMs = 5_000): Promise<T> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })
+  if (r.status !== 200) throw new Error(`GET ${url}: HTTP ${r.status}`)
+  return await r.json() as T
+}

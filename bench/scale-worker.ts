@@ -1,0 +1,115 @@
+// Scale scenario, run as its own process so its RSS is the store's alone: builds an evidence log
+// through the store's bulk path (Store.bulkAppendEvidence, the same key layout as commitBlock:
+// leaf, id index, digest index, tx index, complete-subtree nodes) and, at each checkpoint size,
+// measures inclusion-proof latency, disk bytes per item and RSS. Prints progress to stderr and
+// one JSON line on stdout.
+//   node dist/bench/scale-worker.js --checkpoints 1000000,10000000 [--dir D] [--keep]
+import { createHash } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import type { EvidenceLog, LogAppend } from '../src/merkle/index.js'
+import { Store, type CommitBlockInput } from '../src/store/index.js'
+import { toHex, utf8 } from '../src/util/index.js'
+import { arg, diskBytes, flag, percentile } from './common.js'
+
+const BLOCK_ITEMS = 1000
+const TX_ITEMS = 500
+const BLOCKS_PER_BATCH = 20
+const TIME0 = 1764201600000
+
+const hash = (s: string): Buffer => createHash('sha256').update(s).digest()
+const leafHash = (leaf: Uint8Array): Uint8Array => createHash('sha256').update(Uint8Array.of(0)).update(leaf).digest()
+
+/**
+ * Block `height` of synthetic single-digest deposits (the common case: one sha256 and a size),
+ * leaf bytes in RFC 8785 key order as the node writes them. Cheap to generate, so the build
+ * measures the store rather than the generator.
+ */
+function block(log: EvidenceLog, height: number, after: LogAppend | undefined): { input: CommitBlockInput; pending: LogAppend } {
+  const from = after?.size ?? log.size
+  const txHex = Array.from({ length: BLOCK_ITEMS / TX_ITEMS }, (_, t) => hash(`tx/${height}/${t}`).toString('hex'))
+  const time = TIME0 + height * 50
+  const leaves: Uint8Array[] = []
+  const digests: string[] = []
+  for (let i = 0; i < BLOCK_ITEMS; i++) {
+    const d = hash(`digest/${from + i}`).toString('hex')
+    digests.push(d)
+    leaves.push(utf8(`{"chain":"bench","depositor":"notary-1","digests":{"sha256":"${d}"},"height":${height},"item":${i % TX_ITEMS},` +
+      `"meta":{"size":${1024 + (i & 1023)}},"time":${time},"tx":"${txHex[Math.floor(i / TX_ITEMS)]}","v":1}`))
+  }
+  const ids = leaves.map(leafHash)
+  const pending = log.append(ids, after)
+  return {
+    pending,
+    input: {
+      height, hash: hash(`block/${height}`), blockBytes: new Uint8Array(200).fill(height & 0xff),
+      certificate: `courtchain/bench\n${pending.size}\n${toHex(pending.root)}\nheight ${height}\nblock ${'0'.repeat(64)}\ntime ${time}\n\n— court-1 ${'A'.repeat(88)}\n— court-2 ${'A'.repeat(88)}\n— court-3 ${'A'.repeat(88)}\n`,
+      txs: txHex.map((h, index) => ({ hash: h, index })),
+      evidence: leaves.map((leafBytes, i) => ({ leafIndex: from + i, id: ids[i]!, leafBytes, digests: [{ alg: 'sha256' as const, hex: digests[i]! }] })),
+      logWrites: pending.writes, logSize: pending.size, logRoot: pending.root,
+      state: [{ key: 'stats', value: utf8(`{"txs":${height * 2}}`) }],
+    },
+  }
+}
+
+async function proofLatency(log: EvidenceLog, samples: number): Promise<{ p50Ms: number; p99Ms: number; perSec: number }> {
+  const n = log.size
+  const rand = (k: number): number => Math.floor(Math.random() * k)
+  for (let i = 0; i < 200; i++) await log.inclusionProof(rand(n), n)
+  const lat: number[] = []
+  const t0 = performance.now()
+  for (let i = 0; i < samples; i++) {
+    const t = performance.now()
+    await log.inclusionProof(rand(n), n)
+    lat.push(performance.now() - t)
+  }
+  return { p50Ms: percentile(lat, 0.5), p99Ms: percentile(lat, 0.99), perSec: samples / ((performance.now() - t0) / 1000) }
+}
+
+const checkpoints = arg('checkpoints', '200000').split(',').map(Number).sort((a, b) => a - b)
+const dir = arg('dir', mkdtempSync(join(tmpdir(), 'cc-bench-scale-')))
+const timeLimitMs = Number(arg('time-limit', '3600')) * 1000
+let peak = process.memoryUsage().rss
+const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 100)
+
+const store = await Store.open(join(dir, 'chain'), { writeBufferSize: 64 * 1024 * 1024 })
+const log = await store.openEvidenceLog()
+const results: { leaves: number; buildSecs: number; itemsPerSec: number; storeItemsPerSec: number; proof: Awaited<ReturnType<typeof proofLatency>>; diskBytesPerItem: number; rssBytes: number; peakRssBytes: number }[] = []
+const t0 = performance.now()
+let writeMs = 0
+let lastReport = 0
+let truncated = false
+for (const target of checkpoints) {
+  while (log.size < target) {
+    if (performance.now() - t0 > timeLimitMs) { truncated = true; break }
+    const batch: ReturnType<typeof block>[] = []
+    let after: LogAppend | undefined
+    for (let b = 0; b < BLOCKS_PER_BATCH && (after?.size ?? log.size) < target; b++) {
+      const blk = block(log, (store.head()?.height ?? 0) + 1 + b, after)
+      batch.push(blk)
+      after = blk.pending
+    }
+    const t = performance.now()
+    await store.bulkAppendEvidence(batch.map((b) => b.input))
+    writeMs += performance.now() - t
+    for (const b of batch) log.commitAppend(b.pending)
+    if (log.size - lastReport >= checkpoints[checkpoints.length - 1]! / 20) {
+      lastReport = log.size
+      const secs = (performance.now() - t0) / 1000
+      process.stderr.write(`  scale: ${log.size.toLocaleString('en-US')} leaves, ${secs.toFixed(0)} s, ${Math.round(log.size / secs).toLocaleString('en-US')} items/s, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB\n`)
+    }
+  }
+  if (truncated) break
+  const buildSecs = (performance.now() - t0) / 1000
+  const proof = await proofLatency(log, 2000)
+  results.push({
+    leaves: log.size, buildSecs, itemsPerSec: log.size / buildSecs, storeItemsPerSec: log.size / (writeMs / 1000),
+    proof, diskBytesPerItem: diskBytes(join(dir, 'chain')) / log.size, rssBytes: process.memoryUsage().rss, peakRssBytes: peak,
+  })
+}
+clearInterval(sampler)
+await store.close()
+if (!flag('keep')) rmSync(dir, { recursive: true, force: true })
+process.stdout.write(JSON.stringify({ results, truncated, leafShape: `1 sha256 digest + size, ${TX_ITEMS} items/tx, ${BLOCK_ITEMS} items/block` }) + '\n')

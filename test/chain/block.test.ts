@@ -1,0 +1,63 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import {
+  assembleCertificate, blockCheckpointBody, blockEvidence, checkCommitCertificate, decodeBlock, validateBlock,
+} from '../../src/chain/index.js'
+import { ed25519Sign, ed25519Verify } from '../../src/crypto/index.js'
+import { utf8 } from '../../src/util/index.js'
+import { encodeCbor } from '../../src/codec/index.js'
+import { block1, deposit, genesis, parent0, seeds, state0 } from './fixture.js'
+
+const limits = { chainId: 'testchain', maxBlockBytes: genesis.consensus.maxBlockBytes, maxBlockTxs: genesis.consensus.maxBlockTxs, maxTxItems: genesis.consensus.maxTxItems }
+const ctx = (over: object = {}) => ({ parent: parent0, now: genesis.time + 1000, params: genesis.consensus, state: state0, verify: ed25519Verify, isCommitted: () => false, ...over })
+const code = (f: () => unknown): string => { try { f(); return 'none' } catch (e) { return (e as { code: string }).code } }
+
+test('a block round-trips through its strict encoding with the same hash', () => {
+  const pb = block1([deposit(), deposit('copyright-1')])
+  const again = decodeBlock(pb.bytes, limits)
+  assert.is(again.hash, pb.hash)
+  assert.is(again.txs.length, 2)
+})
+
+test('a block with trailing bytes or a wrong tx root is refused', () => {
+  const pb = block1([deposit()])
+  assert.throws(() => decodeBlock(new Uint8Array([...pb.bytes, 0]), limits))
+  const other = block1([deposit()])
+  const forged = encodeCbor({ header: pb.block.header, txs: other.block.txs })
+  assert.is(code(() => decodeBlock(forged, limits)), 'BLOCK_BAD_TX_ROOT')
+  assert.is(code(() => decodeBlock(utf8('x'), limits)), 'BLOCK_BAD_FORMAT')
+})
+
+test('validateBlock checks height, parent, time, replays and duplicates', () => {
+  const t = deposit()
+  const pb = block1([t])
+  assert.not.throws(() => validateBlock(pb, ctx()))
+  assert.is(code(() => validateBlock(pb, ctx({ parent: { ...parent0, hash: 'ff'.repeat(32) } }))), 'BLOCK_BAD_PARENT')
+  assert.is(code(() => validateBlock(pb, ctx({ parent: { ...parent0, height: 1 } }))), 'BLOCK_BAD_HEIGHT')
+  assert.is(code(() => validateBlock(pb, ctx({ now: genesis.time - 10_000 }))), 'BLOCK_BAD_TIME')
+  assert.is(code(() => validateBlock(block1([t], 0, '00'.repeat(32), genesis.time), ctx())), 'BLOCK_BAD_TIME')
+  assert.is(code(() => validateBlock(pb, ctx({ isCommitted: () => true }))), 'BLOCK_DUPLICATE_TX')
+  assert.is(code(() => validateBlock(block1([t, t]), ctx())), 'BLOCK_DUPLICATE_TX')
+})
+
+test('evidence records carry the block time, depositor and item index in commit order', () => {
+  const pb = block1([deposit('notary-1', ['aa'.repeat(32), 'bb'.repeat(32)]), deposit('copyright-1', ['cc'.repeat(32)])])
+  const ev = blockEvidence(pb, 10)
+  assert.equal(ev.map((e) => e.leafIndex), [10, 11, 12])
+  assert.equal(ev.map((e) => [e.record.depositor, e.record.item, e.record.time]), [['notary-1', 0, pb.block.header.time], ['notary-1', 1, pb.block.header.time], ['copyright-1', 0, pb.block.header.time]])
+})
+
+test('a commit certificate needs 2f+1 validator signatures over the block checkpoint', () => {
+  const pb = block1([deposit()])
+  const body = utf8(blockCheckpointBody(pb))
+  const votes = ['court-1', 'court-2', 'court-3'].map((id) => ({ signer: id, sig: ed25519Sign(seeds[id]!, body) }))
+  const cert = assembleCertificate(pb, votes, state0)
+  assert.equal(checkCommitCertificate(pb, cert, state0), ['court-1', 'court-2', 'court-3'])
+  assert.is(code(() => checkCommitCertificate(pb, assembleCertificate(pb, votes.slice(0, 2), state0), state0)), 'CERT_INVALID')
+  const other = block1([deposit()])
+  assert.is(code(() => checkCommitCertificate(other, cert, state0)), 'CERT_INVALID')
+  const byUnit = [...votes.slice(0, 2), { signer: 'notary-1', sig: ed25519Sign(seeds['notary-1']!, body) }]
+  assert.throws(() => checkCommitCertificate(pb, assembleCertificate(pb, byUnit, { ...state0 }), state0))
+})
+
+test.run()

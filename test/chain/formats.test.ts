@@ -1,0 +1,39 @@
+// Frozen on-disk and wire formats: a change here is a visible, deliberate decision.
+// Regenerate with UPDATE_FIXTURES=1 only together with a format version bump.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { blockCheckpointBody, blockEvidence, genesisHash, makeBlock, signTx } from '../../src/chain/index.js'
+import { encodeMessage } from '../../src/consensus/index.js'
+import { ed25519Sign } from '../../src/crypto/index.js'
+import { toHex } from '../../src/util/index.js'
+import { repoPath } from '../helpers.js'
+import { genesis, seeds } from './fixture.js'
+
+function sample(): Record<string, string> {
+  const p = signTx({ v: 1, chain: 'testchain', type: 'deposit', from: 'notary-1', nonce: 42, items: [{ digests: { sha256: 'ab'.repeat(32), sm3: 'cd'.repeat(32) }, meta: { label: '合同.pdf', caseNo: '(2026)京0491民初1号', size: 1024 } }] }, (m) => ed25519Sign(seeds['notary-1']!, m))
+  const pb = makeBlock({ chain: 'testchain', height: 1, time: genesis.time + 1, parent: genesisHash(genesis), logSize: 1, logRoot: 'ef'.repeat(32) }, [p])
+  const [ev] = blockEvidence(pb, 0)
+  const prepare = encodeMessage({ type: 'prepare', view: 3, height: 1, digest: pb.hash, from: 'court-2', sig: ed25519Sign(seeds['court-2']!, new Uint8Array([1])) }, () => new Uint8Array())
+  return {
+    genesisHash: genesisHash(genesis),
+    txSigningBytes: toHex(p.signingBytes),
+    txHash: p.hash,
+    txSig: p.tx.sig,
+    blockBytes: toHex(pb.bytes),
+    blockHash: pb.hash,
+    leafBytes: new TextDecoder().decode(ev!.leafBytes),
+    evidenceId: ev!.id,
+    checkpointBody: blockCheckpointBody(pb),
+    pbftPrepare: toHex(prepare),
+  }
+}
+
+test('tx, block, leaf, checkpoint and PBFT encodings match the frozen fixture', () => {
+  const file = repoPath('test', 'fixtures', 'formats.json')
+  const now = sample()
+  if (process.env.UPDATE_FIXTURES === '1' || !existsSync(file)) writeFileSync(file, JSON.stringify(now, null, 2) + '\n')
+  assert.equal(now, JSON.parse(readFileSync(file, 'utf8')))
+})
+
+test.run()
