@@ -74,9 +74,11 @@ const timeLimitMs = Number(arg('time-limit', '3600')) * 1000
 let peak = process.memoryUsage().rss
 const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 100)
 
-const store = await Store.open(join(dir, 'chain'), { writeBufferSize: 64 * 1024 * 1024 })
+// LevelDB options as the node opens its store (defaults), so RSS and disk are the node's.
+const wbuf = Number(arg('write-buffer-mib', '0'))
+const store = await Store.open(join(dir, 'chain'), wbuf > 0 ? { writeBufferSize: wbuf * 2 ** 20 } : {})
 const log = await store.openEvidenceLog()
-const results: { leaves: number; buildSecs: number; itemsPerSec: number; storeItemsPerSec: number; proof: Awaited<ReturnType<typeof proofLatency>>; diskBytesPerItem: number; rssBytes: number; peakRssBytes: number }[] = []
+const results: { leaves: number; buildSecs: number; itemsPerSec: number; storeItemsPerSec: number; proof: Awaited<ReturnType<typeof proofLatency>>; diskBytesPerItem: number; rssBytes: number; peakRssBytes: number; heapUsedBytes: number; externalBytes: number }[] = []
 const t0 = performance.now()
 let writeMs = 0
 let lastReport = 0
@@ -106,7 +108,7 @@ for (const target of checkpoints) {
   const proof = await proofLatency(log, 2000)
   results.push({
     leaves: log.size, buildSecs, itemsPerSec: log.size / buildSecs, storeItemsPerSec: log.size / (writeMs / 1000),
-    proof, diskBytesPerItem: diskBytes(join(dir, 'chain')) / log.size, rssBytes: process.memoryUsage().rss, peakRssBytes: peak,
+    proof, diskBytesPerItem: diskBytes(join(dir, 'chain')) / log.size, rssBytes: process.memoryUsage().rss, peakRssBytes: peak, heapUsedBytes: process.memoryUsage().heapUsed, externalBytes: process.memoryUsage().external,
   })
 }
 clearInterval(sampler)

@@ -2,6 +2,7 @@
 // commit run the same function, so what was validated is exactly what is persisted.
 import { chainError, ChainErrorCode } from './errors.js'
 import { applyGovTx, expireProposals } from './gov.js'
+import { applyAnchorTx } from './anchor.js'
 import type { PreparedBlock } from './block.js'
 import type { ChainState, ExecEnv } from './state.js'
 import type { PreparedTx } from './tx.js'
@@ -12,6 +13,7 @@ export function executeTx(state: ChainState, p: PreparedTx, env: ExecEnv): Chain
   switch (tx.type) {
     case 'deposit': case 'verify': return state
     case 'gov': return applyGovTx(state, tx.from, p.hash, tx.items, env)
+    case 'anchor': return applyAnchorTx(state, tx.items, env)
     default: throw chainError(ChainErrorCode.TX_BAD_FORMAT, `no rule for tx type ${(tx as { type: string }).type}`)
   }
 }

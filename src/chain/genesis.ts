@@ -31,6 +31,13 @@ export interface ConsensusParams {
   watermarkWindow: number
 }
 
+/**
+ * The governance rule: a proposal passes when approvals × approvalDenominator > active courts ×
+ * approvalNumerator (default > 2/3); a validator-set change takes effect `epochDelay` blocks
+ * after its approval. Changeable only by the same rule (`setGovernance`).
+ */
+export interface GovernanceParams { approvalNumerator: number; approvalDenominator: number; epochDelay?: number }
+
 export interface Genesis {
   v: 1
   chainId: string
@@ -38,6 +45,22 @@ export interface Genesis {
   testChain?: boolean
   members: GenesisMember[]
   consensus: ConsensusParams
+  governance?: GovernanceParams
+}
+
+export const DEFAULT_GOVERNANCE: Required<GovernanceParams> = { approvalNumerator: 2, approvalDenominator: 3, epochDelay: 4 }
+/** Fewer than 2 blocks would let the epoch's last block be the approval block itself. */
+export const MIN_EPOCH_DELAY = 2
+export const MAX_EPOCH_DELAY = 100_000
+
+/** Null when the rule is acceptable, else why: at least a majority, at most unanimity, a sane delay. */
+export function governanceProblem(g: GovernanceParams): string | null {
+  const { approvalNumerator: n, approvalDenominator: d } = g
+  if (d < 1 || d > 1000 || n < 1) return 'approvalDenominator must be in [1, 1000] and approvalNumerator ≥ 1'
+  // approvals × d > courts × n: n/d < 1/2 would let two disjoint minorities pass conflicting changes
+  if (2 * n < d || n >= d) return `approval threshold ${n}/${d} must be in [1/2, 1)`
+  if (g.epochDelay !== undefined && (g.epochDelay < MIN_EPOCH_DELAY || g.epochDelay > MAX_EPOCH_DELAY)) return `epochDelay must be in [${MIN_EPOCH_DELAY}, ${MAX_EPOCH_DELAY}]`
+  return null
 }
 
 export const DEFAULT_CONSENSUS: ConsensusParams = {
@@ -66,6 +89,12 @@ const consensusFields = Object.fromEntries(
   (Object.keys(DEFAULT_CONSENSUS) as (keyof ConsensusParams)[]).map((k) => [k, { check: C.uint(2 ** 32) }]),
 )
 
+export const governanceFields = {
+  approvalNumerator: { check: C.uint(1000) },
+  approvalDenominator: { check: C.uint(1000) },
+  epochDelay: { check: C.uint(MAX_EPOCH_DELAY), optional: true },
+}
+
 /** Checks a parsed genesis document and returns it typed; every problem names its field. */
 export function validateGenesis(value: unknown): Genesis {
   const g = record(value, 'genesis', {
@@ -75,6 +104,7 @@ export function validateGenesis(value: unknown): Genesis {
     testChain: { check: C.bool(), optional: true },
     members: { check: C.array(1, 10_000, C.object(memberFields)) },
     consensus: { check: C.object(consensusFields) },
+    governance: { check: C.object(governanceFields), optional: true },
   }, ChainErrorCode.GENESIS_INVALID) as unknown as Genesis
   const seen = new Set<string>()
   const keys = new Set<string>()
@@ -91,6 +121,8 @@ export function validateGenesis(value: unknown): Genesis {
     throw chainErrorFor('consensus limits must be positive and watermarkWindow ≥ 2 × checkpointInterval', 'consensus')
   }
   if (c.maxTxBytes > c.maxBlockBytes) throw chainErrorFor('maxTxBytes exceeds maxBlockBytes', 'consensus')
+  const gp = g.governance && governanceProblem(g.governance)
+  if (gp) throw chainErrorFor(gp, 'governance')
   return g
 }
 

@@ -4,7 +4,8 @@ import { canonicalJsonBytes } from '../codec/index.js'
 import { fromHex, fromUtf8 } from '../util/index.js'
 import type { GovAction } from './gov.js'
 import { chainError, ChainErrorCode } from './errors.js'
-import { genesisValidators, type Genesis, type Role } from './genesis.js'
+import { DEFAULT_GOVERNANCE, genesisHash, genesisValidators, type ConsensusParams, type Genesis, type GovernanceParams, type Role } from './genesis.js'
+import type { Epoch, PendingEpoch } from './epoch.js'
 import type { PreparedTx, TxType } from './tx.js'
 
 export interface Member {
@@ -32,19 +33,32 @@ export interface ForeignChain {
 
 export interface Proposal { id: string; action: GovAction; proposer: string; approvals: string[]; expires: number }
 
+/** Consensus timings governance may change (`setParams`); sizes stay fixed by genesis, as they bound strict decoding. */
+export type TimingParams = Pick<ConsensusParams, 'blockIntervalMs' | 'viewTimeoutMs' | 'requestTimeoutMs' | 'maxClockSkewMs'>
+export const TIMING_PARAMS = ['blockIntervalMs', 'viewTimeoutMs', 'requestTimeoutMs', 'maxClockSkewMs'] as const
+
 export interface ChainState {
   chainId: string
   members: ReadonlyMap<string, Member>
+  /** The validator set that certifies the next block (ids of the last epoch, in primary order). */
   validators: readonly string[]
   foreignChains: ReadonlyMap<string, ForeignChain>
   proposals: ReadonlyMap<string, Proposal>
+  /** Every validator set so far, oldest first (epoch 0 = genesis): certificates are checked by height. */
+  epochs: readonly Epoch[]
+  pendingEpoch: PendingEpoch | null
+  governance: Required<GovernanceParams>
+  params: TimingParams
 }
 
 /** What executing a tx may read besides the state: the block it is in. */
 export interface ExecEnv { height: number; time: number }
 
-/** Which roles may send each tx type: units and courts deposit; only courts verify and govern. */
-export const ALLOWED_ROLES: Record<TxType, readonly Role[]> = { deposit: ['court', 'unit'], verify: ['court'], gov: ['court'] }
+/**
+ * Which roles may send each tx type: units and courts deposit; only courts verify and govern;
+ * any active member may relay an anchor (its validity rests on the foreign quorum's signatures).
+ */
+export const ALLOWED_ROLES: Record<TxType, readonly Role[]> = { deposit: ['court', 'unit'], verify: ['court'], gov: ['court'], anchor: ['court', 'unit'] }
 
 export type VerifySignature = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean
 
@@ -53,7 +67,14 @@ export function initialState(g: Genesis): ChainState {
   for (const m of g.members) {
     members.set(m.id, { id: m.id, role: m.role, publicKey: m.publicKey, validator: !!m.validator, active: true, ...(m.peerId ? { peerId: m.peerId } : {}), ...(m.addrs ? { addrs: m.addrs } : {}) })
   }
-  return { chainId: g.chainId, members, validators: genesisValidators(g).map((m) => m.id), foreignChains: new Map(), proposals: new Map() }
+  const vs = genesisValidators(g)
+  const epoch0: Epoch = { epoch: 0, start: 1, validators: vs.map((m) => ({ id: m.id, publicKey: m.publicKey })), hash: genesisHash(g) }
+  const c = g.consensus
+  return {
+    chainId: g.chainId, members, validators: vs.map((m) => m.id), foreignChains: new Map(), proposals: new Map(),
+    epochs: [epoch0], pendingEpoch: null, governance: { ...DEFAULT_GOVERNANCE, ...g.governance },
+    params: { blockIntervalMs: c.blockIntervalMs, viewTimeoutMs: c.viewTimeoutMs, requestTimeoutMs: c.requestTimeoutMs, maxClockSkewMs: c.maxClockSkewMs },
+  }
 }
 
 /** Canonical bytes of the state, for the store (maps as sorted entry lists). */
@@ -61,14 +82,16 @@ export function encodeState(s: ChainState): Uint8Array {
   return canonicalJsonBytes({
     chainId: s.chainId, validators: s.validators,
     members: [...s.members.values()], foreignChains: [...s.foreignChains.values()], proposals: [...s.proposals.values()],
+    epochs: s.epochs, pendingEpoch: s.pendingEpoch, governance: s.governance, params: s.params,
   })
 }
 
 /** The state from encodeState's bytes (our own store: trusted, not re-validated). */
 export function decodeState(bytes: Uint8Array): ChainState {
-  const o = JSON.parse(fromUtf8(bytes, 'state')) as { chainId: string; validators: string[]; members: Member[]; foreignChains: ForeignChain[]; proposals: Proposal[] }
+  const o = JSON.parse(fromUtf8(bytes, 'state')) as Omit<ChainState, 'members' | 'foreignChains' | 'proposals'> & { members: Member[]; foreignChains: ForeignChain[]; proposals: Proposal[] }
   return {
     chainId: o.chainId, validators: o.validators,
+    epochs: o.epochs, pendingEpoch: o.pendingEpoch, governance: o.governance, params: o.params,
     members: new Map(o.members.map((m) => [m.id, m])),
     foreignChains: new Map(o.foreignChains.map((c) => [c.origin, c])),
     proposals: new Map(o.proposals.map((p) => [p.id, p])),

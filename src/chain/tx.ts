@@ -7,6 +7,7 @@ import { concatBytes, fromHex, toHex, utf8 } from '../util/index.js'
 import { chainError, ChainErrorCode } from './errors.js'
 import { parseEvidenceItem, type EvidenceItem } from './items.js'
 import { parseGovItem, type GovItem } from './gov.js'
+import { parseAnchorItem, type AnchorItem } from './anchor.js'
 import { checks, HEX64_RE, ID_RE, record } from './schema.js'
 
 /** Tx types and the parser of their items; evidence types put their items in the log. */
@@ -14,6 +15,7 @@ const ITEM_PARSERS = {
   deposit: parseEvidenceItem,
   verify: parseEvidenceItem,
   gov: parseGovItem,
+  anchor: parseAnchorItem,
 } as const
 export const TX_TYPES = Object.keys(ITEM_PARSERS) as TxType[]
 export type TxType = keyof typeof ITEM_PARSERS
@@ -22,8 +24,9 @@ export const EVIDENCE_TX_TYPES: readonly TxType[] = ['deposit', 'verify']
 interface TxBase { v: 1; chain: string; from: string; nonce: number; sig: string }
 export type EvidenceTx = TxBase & { type: 'deposit' | 'verify'; items: EvidenceItem[] }
 export type GovTx = TxBase & { type: 'gov'; items: GovItem[] }
-export type Tx = EvidenceTx | GovTx
-export type UnsignedTx = Omit<EvidenceTx, 'sig'> | Omit<GovTx, 'sig'>
+export type AnchorTx = TxBase & { type: 'anchor'; items: AnchorItem[] }
+export type Tx = EvidenceTx | GovTx | AnchorTx
+export type UnsignedTx = Omit<EvidenceTx, 'sig'> | Omit<GovTx, 'sig'> | Omit<AnchorTx, 'sig'>
 
 /** True for txs whose items become evidence leaves. */
 export function isEvidenceTx(tx: Tx): tx is EvidenceTx {

@@ -30,5 +30,10 @@ export function registerChainRoutes(app: FastifyInstance, deps: RpcDeps): void {
 
   app.get<{ Params: { height: string } }>('/v1/blocks/:height', {
     schema: { description: 'a block with its commit certificate', params: { type: 'object', properties: { height: { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' } }, required: ['height'] } },
-  }, async (req) => (await deps.getBlock(Number(req.params.height))) ?? Promise.reject(notFound(`block ${req.params.height}`)))
+  }, async (req) => {
+    // The pattern admits 16 digits; above 2^53 − 1 Number() would round to another height.
+    const height = Number(req.params.height)
+    if (!Number.isSafeInteger(height)) throw new NodeError({ code: 'BAD_REQUEST' }, `params/height must be at most ${Number.MAX_SAFE_INTEGER}`)
+    return (await deps.getBlock(height)) ?? Promise.reject(notFound(`block ${req.params.height}`))
+  })
 }
