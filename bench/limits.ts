@@ -7,7 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { blockEvidence, prepareTx, type EvidenceItem, type PreparedBlock, type PreparedTx, type Tx } from '../src/chain/index.js'
+import { blockEvidence, prepareTx, type EvidenceItem, type PreparedBlock, type PreparedTx, type UnsignedTx } from '../src/chain/index.js'
 import { ed25519PublicKey, ed25519Sign, ed25519Verify, ed25519VerifyAsync, generateKeyPair, sha256 } from '../src/crypto/index.js'
 import { Store } from '../src/store/index.js'
 import { toHex, utf8 } from '../src/util/index.js'
@@ -47,7 +47,7 @@ async function itemCost(blocks: number): Promise<{ total: number; hash: number; 
   const t0 = performance.now()
   for (let h = 1; h <= blocks; h++) {
     // Two 500-item deposits, as the batched scenario sends them (signed outside the timing).
-    const unsigned: Omit<Tx, 'sig'>[] = [0, 1].map((t) => ({
+    const unsigned: UnsignedTx[] = [0, 1].map((t) => ({
       v: 1, chain: 'bench', type: 'deposit', from: 'notary-1', nonce: h * 2 + t,
       items: Array.from({ length: 500 }, (_, i): EvidenceItem => ({ digests: { sha256: toHex(sha256(utf8(`${h}/${t}/${i}`))) }, meta: { size: 1024 + i } })),
     }))

@@ -19,6 +19,8 @@ export interface BlockHeader {
   txCount: number
   logSize: number
   logRoot: string
+  /** Only in the last block of an epoch: the hash of the validator-set handover (epoch.ts). */
+  handover?: string
 }
 export interface Block { header: BlockHeader; txs: Tx[] }
 /** A block with its hash and prepared txs computed once. */
@@ -37,10 +39,11 @@ export function txRoot(txHashes: string[]): string {
 }
 
 /** Assembles a block from prepared txs and the log state after them. */
-export function makeBlock(fields: { chain: string; height: number; time: number; parent: string; logSize: number; logRoot: string }, txs: PreparedTx[]): PreparedBlock {
+export function makeBlock(fields: { chain: string; height: number; time: number; parent: string; logSize: number; logRoot: string; handover?: string }, txs: PreparedTx[]): PreparedBlock {
   const header: BlockHeader = {
     v: 1, chain: fields.chain, height: fields.height, time: fields.time, parent: fields.parent,
     txRoot: txRoot(txs.map((t) => t.hash)), txCount: txs.length, logSize: fields.logSize, logRoot: fields.logRoot,
+    ...(fields.handover !== undefined ? { handover: fields.handover } : {}),
   }
   const block: Block = { header, txs: txs.map((t) => t.tx) }
   return { block, hash: blockHash(header), txs, bytes: encodeCbor(block) }
@@ -64,6 +67,7 @@ export function decodeBlock(bytes: Uint8Array, limits: { chainId: string; maxBlo
       v: { check: C.literal(1) }, chain: { check: C.string(64, ID_RE) }, height: { check: C.uint() },
       time: { check: C.uint() }, parent: { check: C.string(64, HEX32_RE) }, txRoot: { check: C.string(64, HEX32_RE) },
       txCount: { check: C.uint() }, logSize: { check: C.uint() }, logRoot: { check: C.string(64, HEX32_RE) },
+      handover: { check: C.string(64, HEX32_RE), optional: true },
     }) },
     txs: { check: C.array(0, limits.maxBlockTxs, C.any()) },
   }, ChainErrorCode.BLOCK_BAD_FORMAT) as unknown as Block

@@ -2,6 +2,7 @@
 // commit run the same function, so what was validated is exactly what is persisted.
 import { chainError, ChainErrorCode } from './errors.js'
 import { applyGovTx, expireProposals } from './gov.js'
+import { endOfBlock } from './epoch.js'
 import { applyAnchorTx } from './anchor.js'
 import type { PreparedBlock } from './block.js'
 import type { ChainState, ExecEnv } from './state.js'
@@ -23,5 +24,5 @@ export function executeBlock(state: ChainState, pb: PreparedBlock): ChainState {
   const env: ExecEnv = { height: pb.block.header.height, time: pb.block.header.time }
   let s = expireProposals(state, env.height)
   for (const p of pb.txs) s = executeTx(s, p, env)
-  return s
+  return endOfBlock(s, env.height) // a scheduled validator set comes into force after its epoch's last block
 }

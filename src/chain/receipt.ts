@@ -1,6 +1,7 @@
 // The receipt (DESIGN.md "Receipt") and the trust root a verifier holds. Formats only: the node
 // builds receipts, src/verify checks them.
 import type { Genesis } from './genesis.js'
+import type { Handover } from './epoch.js'
 import type { TxHeader } from './tx.js'
 
 export const RECEIPT_FORMAT = 'courtchain.receipt/v1'
@@ -35,6 +36,9 @@ export interface TrustRoot {
   genesis: Genesis
   /** Genesis hash, for display; verifiers recompute it. */
   genesisHash: string
-  /** Signed validator-set handovers after genesis (governance); empty until one happens. */
-  history: unknown[]
+  /**
+   * Validator-set handovers after genesis (governance), oldest first; empty until one happens.
+   * Each is certified by the quorum of the set before it (verify/trust.ts walks the chain).
+   */
+  history: Handover[]
 }

@@ -77,6 +77,12 @@ export function initialState(g: Genesis): ChainState {
   }
 }
 
+function fromGenesis(g: Genesis | undefined): Pick<ChainState, 'epochs' | 'pendingEpoch' | 'governance' | 'params'> {
+  if (!g) throw chainError(ChainErrorCode.GENESIS_INVALID, 'stored state predates validator epochs: decode it with its genesis')
+  const { epochs, pendingEpoch, governance, params } = initialState(g)
+  return { epochs, pendingEpoch, governance, params }
+}
+
 /** Canonical bytes of the state, for the store (maps as sorted entry lists). */
 export function encodeState(s: ChainState): Uint8Array {
   return canonicalJsonBytes({
@@ -86,12 +92,15 @@ export function encodeState(s: ChainState): Uint8Array {
   })
 }
 
-/** The state from encodeState's bytes (our own store: trusted, not re-validated). */
-export function decodeState(bytes: Uint8Array): ChainState {
+/**
+ * The state from encodeState's bytes (our own store: trusted, not re-validated). A state stored
+ * before issue 7 has no epochs: they are filled from `genesis` (no validator change could exist yet).
+ */
+export function decodeState(bytes: Uint8Array, genesis?: Genesis): ChainState {
   const o = JSON.parse(fromUtf8(bytes, 'state')) as Omit<ChainState, 'members' | 'foreignChains' | 'proposals'> & { members: Member[]; foreignChains: ForeignChain[]; proposals: Proposal[] }
   return {
     chainId: o.chainId, validators: o.validators,
-    epochs: o.epochs, pendingEpoch: o.pendingEpoch, governance: o.governance, params: o.params,
+    ...(o.epochs ? { epochs: o.epochs, pendingEpoch: o.pendingEpoch, governance: o.governance, params: o.params } : fromGenesis(genesis)),
     members: new Map(o.members.map((m) => [m.id, m])),
     foreignChains: new Map(o.foreignChains.map((c) => [c.origin, c])),
     proposals: new Map(o.proposals.map((p) => [p.id, p])),

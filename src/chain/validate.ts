@@ -6,6 +6,7 @@ import type { PreparedBlock } from './block.js'
 import { checkTxSender, type ChainState, type VerifySignature } from './state.js'
 import { executeTx } from './execute.js'
 import { expireProposals } from './gov.js'
+import { endOfBlock, expectedHandover } from './epoch.js'
 
 export interface ParentInfo { hash: string; height: number; time: number }
 
@@ -38,6 +39,11 @@ export function validateBlock(pb: PreparedBlock, ctx: BlockContext): ChainState 
   }
   if (pb.txs.length > ctx.params.maxBlockTxs) throw chainError(ChainErrorCode.BLOCK_TOO_LARGE, `block has ${pb.txs.length} txs, at most ${ctx.params.maxBlockTxs}`)
   if (pb.bytes.length > ctx.params.maxBlockBytes) throw chainError(ChainErrorCode.BLOCK_TOO_LARGE, `block is ${pb.bytes.length} bytes, at most ${ctx.params.maxBlockBytes}`)
+  // The last block of an epoch names the scheduled handover, so its certificate signs it (epoch.ts).
+  const handover = expectedHandover(ctx.state, h.height)
+  if (h.handover !== handover) {
+    throw chainError(ChainErrorCode.BLOCK_BAD_FORMAT, `block ${h.height} handover ${h.handover ?? 'none'}, expected ${handover ?? 'none'}`, { expected: handover ?? null, actual: h.handover ?? null })
+  }
   const seen = new Set<string>()
   const env = { height: h.height, time: h.time }
   let state = expireProposals(ctx.state, h.height)
@@ -49,5 +55,5 @@ export function validateBlock(pb: PreparedBlock, ctx: BlockContext): ChainState 
     checkTxSender(p, state, ctx.alreadyVerified?.(p.hash) ? null : ctx.verify)
     state = executeTx(state, p, env)
   }
-  return state
+  return endOfBlock(state, h.height)
 }

@@ -44,7 +44,7 @@ export class Ledger {
       head = { height: h.height, hash: toHex(h.hash), time: pb.block.header.time, logSize: h.logSize, logRoot: toHex(h.logRoot) }
     }
     const stateBytes = await store.getState('chain')
-    const state = stateBytes ? decodeState(stateBytes) : initialState(genesis)
+    const state = stateBytes ? decodeState(stateBytes, genesis) : initialState(genesis)
     const statsBytes = await store.getState('stats')
     const stats = statsBytes ? JSON.parse(fromUtf8(statsBytes)) as ChainStats : { verifications: 0, cases: 0, txs: 0 }
     return new Ledger(store, genesis, log, state, head, stats)

@@ -29,13 +29,15 @@ export const txSchema = {
   properties: {
     v: { const: 1 },
     chain: memberId,
-    type: { enum: ['deposit', 'verify'] },
+    type: { enum: ['deposit', 'verify', 'gov', 'anchor'] },
     from: memberId,
     nonce: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
     // Item count limits are the chain's (genesis maxTxItems): checked with a precise code after.
-    items: { type: 'array', items: evidenceItemSchema },
+    // Gov and anchor items are checked by the chain's strict parsers (parseTx) only.
+    items: { type: 'array', items: { type: 'object' } },
     sig: { type: 'string', pattern: '^[0-9a-f]{128}$' },
   },
+  allOf: [{ if: { properties: { type: { enum: ['deposit', 'verify'] } } }, then: { properties: { items: { items: evidenceItemSchema } } } }],
 } as const
 
 export const errorSchema = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } as const

@@ -1,0 +1,88 @@
+// Block sync applies only blocks whose commit certificates a quorum of validators signed.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { assembleCertificate, blockCheckpointBody, blockEvidence, makeBlock, type PreparedBlock } from '../../src/chain/index.js'
+import { ed25519Sign, ed25519Verify } from '../../src/crypto/index.js'
+import { EvidenceLog } from '../../src/merkle/index.js'
+import { Store } from '../../src/store/index.js'
+import { BlockSync, decodeRangeRequest, encodeRangeAnswer } from '../../src/sync/index.js'
+import { toHex, utf8 } from '../../src/util/index.js'
+import { Ledger } from '../../src/node/ledger.js'
+import { deposit, genesis, parent0, seeds, state0 } from '../chain/fixture.js'
+
+const quiet = { info() {}, warn() {}, debug() {} }
+
+/** A valid chain of `n` blocks with real certificates, built on an in-memory log. */
+async function chainOf(n: number, signers = ['court-1', 'court-2', 'court-3']): Promise<{ pb: PreparedBlock; cert: string }[]> {
+  const nodes = new Map<string, Uint8Array>()
+  const log = await EvidenceLog.open({ getNodes: async (keys) => keys.map((k) => nodes.get(`${k.level}/${k.index}`)!) }, { size: 0 })
+  const out: { pb: PreparedBlock; cert: string }[] = []
+  let parent = parent0
+  for (let h = 1; h <= n; h++) {
+    const txs = [deposit('notary-1', [toHex(new Uint8Array(32).fill(h))])]
+    const fields = { chain: 'testchain', height: h, time: parent.time + 10, parent: parent.hash }
+    const draft = makeBlock({ ...fields, logSize: 0, logRoot: '00'.repeat(32) }, txs)
+    const append = log.append(blockEvidence(draft, log.size).map((e) => e.leafHash))
+    for (const w of append.writes) nodes.set(`${w.level}/${w.index}`, w.hash)
+    log.commitAppend(append)
+    const pb = makeBlock({ ...fields, logSize: append.size, logRoot: toHex(append.root) }, txs)
+    const body = utf8(blockCheckpointBody(pb))
+    const cert = assembleCertificate(pb, signers.map((s) => ({ signer: s, sig: ed25519Sign(seeds[s]!, body) })), state0)
+    out.push({ pb, cert })
+    parent = { hash: pb.hash, height: h, time: fields.time }
+  }
+  return out
+}
+
+async function withLedger(fn: (ledger: Ledger, store: Store) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'cc-sync-'))
+  const store = await Store.open(dir)
+  try { await fn(await Ledger.open(store, genesis), store) } finally { await store.close(); await rm(dir, { recursive: true, force: true }) }
+}
+
+function syncFrom(ledger: Ledger, store: Store, blocks: { pb: PreparedBlock; cert: string }[]): BlockSync {
+  const transport = {
+    async request(_to: string, _name: string, bytes: Uint8Array) {
+      const r = decodeRangeRequest(bytes)
+      const slice = blocks.filter((b) => b.pb.block.header.height >= r.from && b.pb.block.header.height <= r.to)
+      return encodeRangeAnswer({ head: blocks.length, blocks: slice.map((b) => ({ block: b.pb.bytes, certificate: b.cert })) })
+    },
+  }
+  const limits = { chainId: 'testchain', maxBlockBytes: 1 << 23, maxBlockTxs: 4000, maxTxItems: 1000, maxAnswerBytes: 1 << 24, requestTimeoutMs: 1000 }
+  return new BlockSync(limits, { transport, ledger, store, verify: ed25519Verify, log: quiet })
+}
+
+test('a node catches up through certified blocks and ends on the same head and log root', async () => {
+  const blocks = await chainOf(5)
+  await withLedger(async (ledger, store) => {
+    const sync = syncFrom(ledger, store, blocks)
+    sync.notePeerHead('court-1', 5)
+    assert.is(await sync.catchUp(['court-1']), 5)
+    assert.is(ledger.head.hash, blocks[4]!.pb.hash)
+    assert.is(ledger.head.logRoot, blocks[4]!.pb.block.header.logRoot)
+  })
+})
+
+test('a block certified by fewer than 2f+1 validators is not applied', async () => {
+  const good = await chainOf(3)
+  const weak = await chainOf(3, ['court-1', 'court-2'])
+  await withLedger(async (ledger, store) => {
+    const sync = syncFrom(ledger, store, [good[0]!, weak[1]!, weak[2]!])
+    sync.notePeerHead('court-1', 3)
+    assert.is(await sync.catchUp(['court-1']), 1)
+  })
+})
+
+test('a certificate signed by non-validators (units) does not count', async () => {
+  const forged = await chainOf(1, ['court-1', 'notary-1', 'copyright-1'])
+  await withLedger(async (ledger, store) => {
+    const sync = syncFrom(ledger, store, forged)
+    sync.notePeerHead('court-1', 1)
+    assert.is(await sync.catchUp(['court-1']), 0)
+  })
+})
+
+test.run()
