@@ -13,23 +13,27 @@ import { getJson, sleep } from './common.js'
 import type { LoadResult } from './load-client.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
+const BIN = resolve(HERE, '..', '..', 'bin', 'courtchain')
 export const UNITS = ['notary-1', 'copyright-1', 'econtract-1', 'notary-2', 'copyright-2', 'econtract-2']
 
 export interface Status { height: number; logSize: number; mempool: number; validators: { id: string; online: boolean }[]; view: number }
 
 export class BenchDevnet {
   readonly procs: (ChildProcess | null)[]
+  /** Node.js flags per validator index (e.g. --cpu-prof for one of them). */
+  nodeFlags = new Map<number, string[]>()
   private constructor(readonly dir: string, readonly homes: string[], readonly urls: string[], readonly chainId: string, readonly extra: string[]) {
     this.procs = homes.map(() => null)
   }
 
   /** Writes a fresh devnet in a temp folder and starts its validators; resolves once all see each other. */
-  static async start(opts: { nodes?: number; extra?: string[] } = {}): Promise<BenchDevnet> {
+  static async start(opts: { nodes?: number; extra?: string[]; nodeFlags?: Map<number, string[]> } = {}): Promise<BenchDevnet> {
     const dir = await mkdtemp(join(tmpdir(), 'cc-bench-'))
     const basePort = 20000 + Math.floor(Math.random() * 40000)
     const { homes, rpcUrls } = await initDevnet({ dir, nodes: opts.nodes ?? 4, units: UNITS.length, members: 0, basePort, rpcBasePort: basePort + 100, testChain: true })
     const chainId = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')).chainId as string
     const d = new BenchDevnet(dir, homes, rpcUrls, chainId, opts.extra ?? [])
+    if (opts.nodeFlags) d.nodeFlags = opts.nodeFlags
     homes.forEach((_, i) => d.startNode(i))
     await d.waitReady()
     return d
@@ -39,7 +43,13 @@ export class BenchDevnet {
 
   /** Starts validator i (its log goes to <home>/node.log); extra args e.g. --cpu-prof. */
   startNode(i: number, extra: string[] = []): ChildProcess {
-    const p = startNodeProcess(this.homes[i]!, ['--log-level', process.env.CC_LOG ?? 'warn', '--no-web', ...this.extra, ...extra], 'pipe')
+    const args = ['--log-level', process.env.CC_LOG ?? 'warn', '--no-web', ...this.extra, ...extra]
+    const flags = this.nodeFlags.get(i)
+    // startNodeProcess takes no Node.js flags (and NODE_OPTIONS refuses --cpu-prof), so a
+    // profiled validator is spawned the same way by hand.
+    const p = flags?.length
+      ? spawn(process.execPath, [...flags, BIN, 'start', '--home', this.homes[i]!, ...args], { stdio: 'pipe', env: process.env })
+      : startNodeProcess(this.homes[i]!, args, 'pipe')
     const out = createWriteStream(join(this.homes[i]!, 'node.log'), { flags: 'a' })
     p.stdout!.pipe(out)
     p.stderr!.pipe(out)
@@ -65,14 +75,22 @@ export class BenchDevnet {
     }
   }
 
-  /** Waits until the chain is idle: mempools empty and heights equal on all running nodes. */
-  async waitIdle(ms = 120_000): Promise<Status> {
+  /**
+   * Waits until the chain is idle: heights equal on all running nodes and unchanged for 1.5 s,
+   * and mempools no longer shrinking. Txs left in a mempool then are stuck (reported as such).
+   */
+  async waitIdle(ms = 120_000): Promise<Status & { stuck: number[] }> {
     const until = Date.now() + ms
+    let last = ''
+    let since = Date.now()
     for (;;) {
       const ss = await Promise.all(this.homes.map((_, i) => this.procs[i] ? this.status(i).catch(() => null) : null))
       const live = ss.filter((s): s is Status => s !== null)
-      if (live.length > 0 && live.every((s) => s.mempool === 0 && s.height === live[0]!.height)) return live[0]!
-      if (Date.now() > until) throw new Error(`chain not idle after ${ms} ms: ${JSON.stringify(live.map((s) => [s.height, s.mempool]))}`)
+      const key = JSON.stringify(live.map((s) => [s.height, s.mempool]))
+      if (key !== last) { last = key; since = Date.now() }
+      const level = live.length > 0 && live.every((s) => s.height === live[0]!.height)
+      if (level && (live.every((s) => s.mempool === 0) || Date.now() - since >= 1500)) return { ...live[0]!, stuck: ss.map((s) => s?.mempool ?? 0) }
+      if (Date.now() > until) throw new Error(`chain not idle after ${ms} ms: ${key}`)
       await sleep(200)
     }
   }

@@ -52,12 +52,13 @@ async function networked(limits: Awaited<ReturnType<typeof measureLimits>>): Pro
     const satCount = Math.ceil(((P.warm + P.sat) * 6000) / CLIENTS)
     const sat = merge(await net.runClients([0, 1].map((i) => clientArgs(i, { mode: 'tx', items: 1, concurrency: 400, count: satCount, warmup: P.warm, duration: P.sat })), 180_000))
     const satTps = sat.ok / sat.secs
-    await net.waitIdle()
+    const stuck: number[][] = []
+    stuck.push((await net.waitIdle()).stuck)
     const halfRate = Math.max(10, satTps / 2)
     log(`scenario 1: single-item txs at half load (${fmt(halfRate)} tx/s, open loop)`)
     const half = merge(await net.runClients([2, 3].map((i) => clientArgs(i, { mode: 'tx', items: 1, rate: halfRate / CLIENTS, count: Math.ceil(((P.warm + P.half) * halfRate) / CLIENTS) + 10, warmup: P.warm, duration: P.half })), 180_000))
     const halfTps = half.ok / half.secs
-    await net.waitIdle()
+    stuck.push((await net.waitIdle()).stuck)
     const ceiling1 = (limits.ed25519VerifyPerSec * limits.cores) / VALIDATORS
     Object.assign(B, {
       s1SaturationTxPerSec: +satTps.toFixed(1), s1SaturationP50Ms: +percentile(sat.lat, 0.5).toFixed(1), s1SaturationP99Ms: +percentile(sat.lat, 0.99).toFixed(1),
@@ -77,7 +78,9 @@ async function networked(limits: Awaited<ReturnType<typeof measureLimits>>): Pro
     const batchCount = Math.ceil(((P.warm + P.batch) * 80) / CLIENTS)
     const bat = merge(await net.runClients([4, 5].map((i) => clientArgs(i, { mode: 'tx', items: BATCH_ITEMS, concurrency: 12, count: batchCount, warmup: P.warm, duration: P.batch })), 300_000))
     const itemsPerSec = bat.items / bat.secs
-    await net.waitIdle()
+    stuck.push((await net.waitIdle()).stuck)
+    B.stuckInMempoolAfterS1SatS1HalfS2 = stuck
+    if (stuck.flat().some((x) => x > 0)) row('  txs left in a mempool after the chain went idle (per validator, after 1-sat / 1-half / 2)', JSON.stringify(stuck), '0', 'MISS (node bug: see README)')
     const ceiling2 = limits.cores / (VALIDATORS * limits.itemCostUs / 1e6)
     Object.assign(B, {
       s2ItemsPerTx: BATCH_ITEMS, s2ItemsPerSec: +itemsPerSec.toFixed(0), s2TxP50Ms: +percentile(bat.lat, 0.5).toFixed(1), s2TxP99Ms: +percentile(bat.lat, 0.99).toFixed(1),

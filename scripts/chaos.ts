@@ -18,6 +18,8 @@ const { values } = parseArgs({
     'p2p-fuzz': { type: 'string', default: '10000' },
     'log-level': { type: 'string', default: 'info' },
     keep: { type: 'boolean', default: false },
+    'byzantine-node': { type: 'string' },
+    'byzantine-mode': { type: 'string', default: 'mixed' },
   },
 })
 const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31)
@@ -29,6 +31,7 @@ const fuzzLines: string[] = []
 const result = await runChaos({
   durationS: Number(values.duration), seed, nodes: Number(values.nodes), kinds, stallMs: Number(values['stall-ms']),
   logLevel: values['log-level'], keep: values.keep,
+  ...(values['byzantine-node'] !== undefined ? { byzantineFlag: { node: Number(values['byzantine-node']), mode: values['byzantine-mode']! } } : {}),
   after: async (c) => {
     const problems: string[] = []
     if (rpcCount > 0) {

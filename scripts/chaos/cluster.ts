@@ -57,8 +57,13 @@ export class ChaosCluster {
   isUp(i: number): boolean { const p = this.procs[i]; return p != null && p.exitCode === null && p.signalCode === null }
   pid(i: number): number | undefined { return this.isUp(i) ? this.procs[i]!.pid : undefined }
 
-  start(i: number, extra: string[] = []): void {
+  private readonly extraArgs = new Map<number, string[]>()
+
+  /** Starts node i; `extra` flags are remembered for its later restarts. */
+  start(i: number, extra?: string[]): void {
     if (this.isUp(i)) return
+    if (extra) this.extraArgs.set(i, extra)
+    extra = this.extraArgs.get(i) ?? []
     const log = openSync(join(this.homes[i]!, 'node.log'), 'a')
     const p = spawn(process.execPath, [BIN, 'start', '--home', this.homes[i]!, '--log-level', this.logLevel, ...extra], {
       stdio: ['ignore', log, log], env: { ...process.env, COURTCHAIN_CHAOS_FILE: join(this.homes[i]!, 'chaos.json') },

@@ -120,7 +120,8 @@ export async function fuzzRpc(c: ChaosCluster, o: RpcFuzzOptions): Promise<RpcFu
     const ct = rng.next() < 0.8 ? 'application/json' : rng.pick(contentTypes)
     return ct ? { 'content-type': ct } : {}
   }
-  const seg = (valid: string): string => (rng.next() < 0.3 ? valid : rng.next() < 0.5 ? rng.pick(PATH_SEGMENTS) : encodeURIComponent(String(nastyValue(rng))).slice(0, 5000))
+  const enc = (s: string): string => { try { return encodeURIComponent(s) } catch { return '%ED%A0%80' } }
+  const seg = (valid: string): string => (rng.next() < 0.3 ? valid : rng.next() < 0.5 ? rng.pick(PATH_SEGMENTS) : enc(String(nastyValue(rng))).slice(0, 5000))
   const getPaths = (): string => {
     const h = String(rng.int(0, before.height + 3))
     switch (rng.int(0, 16)) {

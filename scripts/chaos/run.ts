@@ -10,9 +10,13 @@ export interface ChaosOptions {
   seed: number
   nodes: number
   kinds?: readonly PerturbationKind[]
+  faultS?: [number, number]
+  gapS?: [number, number]
   /** no new height for this long while a quorum of non-faulty nodes can talk is a stall */
   stallMs?: number
   workers?: number
+  /** one validator started with `--byzantine <mode>` for the whole run (it counts as faulty throughout) */
+  byzantineFlag?: { node: number; mode: string }
   logLevel?: string
   keep?: boolean
   log?: (line: string) => void
@@ -39,7 +43,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const log = o.log ?? ((s: string) => console.log(s))
   const stallMs = o.stallMs ?? 20_000
   const kinds = o.kinds ?? PERTURBATION_KINDS
-  const schedule = makeSchedule({ seed: o.seed, durationS: o.durationS, nodes: o.nodes, kinds })
+  const schedule = makeSchedule({ seed: o.seed, durationS: o.durationS, nodes: o.nodes, kinds, ...(o.faultS ? { faultS: o.faultS } : {}), ...(o.gapS ? { gapS: o.gapS } : {}) })
   const c = await ChaosCluster.create({ nodes: o.nodes, logLevel: o.logLevel ?? 'info' })
   log(`chaos: seed ${o.seed}, ${o.durationS}s, ${o.nodes} nodes (f=${c.f}), devnet in ${c.dir}`)
   log(`schedule (${schedule.length} perturbations):`)
@@ -50,6 +54,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   let stalls = 0
   let noQuorumWindows = 0
   let submitted = 0, pending = 0, failedSubmits = 0
+  const failures = new Map<string, number>()
   const reopenChecks: Promise<void>[] = []
 
   // --- fault state, for "progress is expected" ---
@@ -64,14 +69,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   }
   const progressExpected = (): boolean => faulty().size <= c.f && healthy().length >= c.quorum
 
-  const startedAt = Date.now()
+  let startedAt = Date.now()
   let stopping = false
   const T = (): string => `t=${((Date.now() - startedAt) / 1000).toFixed(1)}s`
   try {
-    c.ids.forEach((_, i) => c.start(i))
+    c.ids.forEach((_, i) => c.start(i, o.byzantineFlag?.node === i ? ['--byzantine', o.byzantineFlag.mode] : []))
+    if (o.byzantineFlag) { byz.add(o.byzantineFlag.node); log(`${c.ids[o.byzantineFlag.node]} runs with --byzantine ${o.byzantineFlag.mode} throughout`) }
     for (const i of c.ids.keys()) if (!(await c.waitServing(i, 60_000))) throw new Error(`${c.ids[i]} did not start:\n${c.logs(i)}`)
     c.trustRoot = (await c.get(0, '/v1/trust-root')) as TrustRoot
     const trustRoot = c.trustRoot
+    startedAt = Date.now()
 
     // --- load: signed deposits with ?wait=commit; most workers use the nodes in the healthy quorum ---
     let label = 0
@@ -88,8 +95,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
           if (r.status === 200 && r.body.status === 'committed') {
             acks.push({ hash: r.hash, digest: r.digest, height: r.body.height, blockHash: r.body.blockHash, node: i })
           } else if (r.status === 202) pending++
-          else { failedSubmits++; await sleep(100) }
-        } catch { failedSubmits++; await sleep(100) }
+          else { failedSubmits++; failures.set(`${r.status} ${r.body?.code ?? ''}`, (failures.get(`${r.status} ${r.body?.code ?? ''}`) ?? 0) + 1); await sleep(100) }
+        } catch (e) { failedSubmits++; const k = (e as Error).name; failures.set(k, (failures.get(k) ?? 0) + 1); await sleep(100) }
       }
     }
     const workers = Array.from({ length: o.workers ?? 4 }, (_, w) => worker(w))
@@ -196,10 +203,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const hs = (await Promise.all(c.ids.map((_, i) => c.status(i)))).map((s) => s?.height ?? -1)
     if (!hs.every((h) => h >= target)) problems.push(`nodes did not level at height ${target} within 60s: ${hs.join(',')}`)
     await monitor
-    log(`load: ${submitted} submitted, ${acks.length} acknowledged committed, ${pending} still pending at their timeout, ${failedSubmits} refused or failed; heights ${hs.join(',')}`)
+    log(`load: ${submitted} submitted, ${acks.length} acknowledged committed, ${pending} still pending at their timeout, ${failedSubmits} refused or failed (${[...failures].map(([k, n]) => `${k}: ${n}`).join(', ')}); heights ${hs.join(',')}`)
 
     // --- checks ---
     const nodes = [...c.ids.keys()]
+    log(`heights at the checks: ${(await Promise.all(nodes.map((i) => c.status(i)))).map((s) => s?.height ?? '-').join(',')}`)
     const blocks = await checkBlocks(c, trustRoot, nodes, acks)
     const lostReport = await checkAcks(c, acks, trustRoot, nodes)
     problems.push(...blocks.problems, ...lostReport.problems)

@@ -26,7 +26,11 @@ export interface Perturbation {
   loss?: number
 }
 
-export interface ScheduleOptions { seed: number; durationS: number; nodes: number; kinds: readonly PerturbationKind[] }
+export interface ScheduleOptions {
+  seed: number; durationS: number; nodes: number; kinds: readonly PerturbationKind[]
+  /** fault length and healing gap bounds in seconds (defaults 4..10 and 4..8) */
+  faultS?: [number, number]; gapS?: [number, number]
+}
 
 /** Sequential faults with healing gaps between them, from `seed`; the last 10 s stay quiet. */
 export function makeSchedule(o: ScheduleOptions): Perturbation[] {
@@ -37,7 +41,7 @@ export function makeSchedule(o: ScheduleOptions): Perturbation[] {
   let t = 4
   while (o.kinds.length > 0) {
     const kind = rng.pick(o.kinds)
-    const duration = rng.int(4, 10)
+    const duration = rng.int(...(o.faultS ?? [4, 10]))
     if (t + duration > o.durationS - 10) break
     const p: Perturbation = { at: t, duration, kind, targets: [] }
     switch (kind) {
@@ -65,7 +69,7 @@ export function makeSchedule(o: ScheduleOptions): Perturbation[] {
       case 'quorum-loss': p.targets = rng.shuffle(all).slice(0, f + 1); break
     }
     out.push(p)
-    t += duration + rng.int(4, 8)
+    t += duration + rng.int(...(o.gapS ?? [4, 8]))
   }
   return out
 }

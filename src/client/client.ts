@@ -4,7 +4,7 @@
 import type { Receipt, Tx, TrustRoot } from '../chain/index.js'
 import { NodeError, isNodeError } from '../util/index.js'
 import { deposit, type DepositInput, type DepositOptions, type DepositResult } from './deposit.js'
-import type { BlockView, EvidenceView, NodeStatus, SubmitResult, TxView, VerifyRequest } from './types.js'
+import type { BlockView, EvidenceView, ForeignChainView, NodeStatus, SubmitResult, TxView, VerifyRequest } from './types.js'
 
 export type FetchFn = typeof fetch
 
@@ -114,6 +114,25 @@ export class CourtchainClient {
   /** POST /v1/verify: the node's verification report (and, with `record`, its on-chain record). */
   verify(body: VerifyRequest): Promise<unknown> {
     return this.json('/v1/verify', { method: 'POST', body })
+  }
+
+  /** GET /v1/checkpoint: the head's signed checkpoint note (C2SP signed note text); null before block 1. */
+  async checkpoint(): Promise<string | null> {
+    const res = await this.request('/v1/checkpoint', { accept: 'text/plain', nullOn404: true })
+    return res === null ? null : res.text()
+  }
+
+  /** GET /v1/proof/consistency: RFC 6962 consistency proof (base64 hashes) between two log sizes. */
+  async consistencyProof(from: number, to: number): Promise<string[]> {
+    for (const [k, v] of [['from', from], ['to', to]] as const) {
+      if (!Number.isSafeInteger(v) || v < 0) throw new NodeError({ code: 'BAD_SIZE', field: k }, `"${k}" expected a whole number, got ${v}`)
+    }
+    return (await this.json<{ proof: string[] }>(`/v1/proof/consistency?from=${from}&to=${to}`)).proof
+  }
+
+  /** GET /v1/chains: the foreign chains registered on this chain, with their latest anchors. */
+  async chains(): Promise<ForeignChainView[]> {
+    return (await this.json<{ chains: ForeignChainView[] }>('/v1/chains')).chains
   }
 
   /** Hashes, batches, signs and submits evidence, then fetches every item's receipt (see deposit.ts). */

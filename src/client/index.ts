@@ -5,4 +5,4 @@ export {
   type DepositInput, type DepositOptions, type DepositProgress, type DepositResult, type DepositedItem, type DepositedTx,
 } from './deposit.js'
 export { hashFiles, collectFiles, mediaTypeOf, type DepositFile, type HashedFile, type HashProgress } from './files.js'
-export type { NodeStatus, SubmitResult, TxLocation, TxView, BlockView, EvidenceView, VerifyRequest } from './types.js'
+export type { NodeStatus, SubmitResult, TxLocation, TxView, BlockView, EvidenceView, VerifyRequest, ForeignChainView } from './types.js'

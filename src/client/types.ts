@@ -34,4 +34,21 @@ export interface VerifyRequest {
   digest?: string
   caseNo?: string
   record?: boolean
+  /** Foreign receipts: consistency proof (base64) from the receipt's tree size to the anchored size. */
+  consistency?: string[]
+  /** The anchored size `consistency` leads to (a moved anchor then gives 409 FOREIGN_STALE_CONSISTENCY). */
+  anchoredSize?: number
+}
+
+/** One entry of GET /v1/chains: a registered foreign chain and its latest anchor. */
+export interface ForeignChainView {
+  origin: string
+  status: 'active' | 'retired' | 'equivocated'
+  quorum: number
+  vkeys: string[]
+  registeredAt: number
+  /** Latest anchored checkpoint: tree size, base64 root, height of the block here that anchored it, the note. */
+  anchor: { size: number; root: string; height: number; checkpoint: string } | null
+  /** Two conflicting signed checkpoints (notes a and b), anchored at `height`, once it equivocated. */
+  fork: { a: string; b: string; height: number } | null
 }

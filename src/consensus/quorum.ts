@@ -25,23 +25,28 @@ export function signMessage<B extends ProposalLike, M extends ConsensusMessage<B
   return { ...msg, sig: ctx.sign(signedPayload(ctx.chainId, msg)) }
 }
 
-/** Valid certificate signatures over commitPayload(block), one per distinct validator. */
+/** Valid certificate signatures over commitPayload(block), one per distinct validator of the set that certified its height. */
 export function validCertSigs<B extends ProposalLike>(ctx: ConsensusContext<B>, block: B, certificate: CertSig[]): CertSig[] {
   const payload = ctx.commitPayload(block)
+  const set = ctx.certifiersOf?.(block.height) ?? ctx
   const seen = new Set<string>()
   const ok: CertSig[] = []
   for (const s of certificate) {
-    if (seen.has(s.signer) || !ctx.validators.includes(s.signer)) continue
-    if (!ctx.verify(s.signer, payload, s.sig)) continue
+    if (seen.has(s.signer) || !set.validators.includes(s.signer)) continue
+    if (!set.verify(s.signer, payload, s.sig)) continue
     seen.add(s.signer)
     ok.push(s)
   }
   return ok
 }
 
-/** True when `certificate` holds ≥ quorum valid distinct signatures over commitPayload(block). */
+/**
+ * True when `certificate` holds ≥ quorum valid distinct signatures over commitPayload(block);
+ * a block of an earlier epoch needs the quorum of its own set (ctx.certifiersOf).
+ */
 export function verifyCertificate<B extends ProposalLike>(ctx: ConsensusContext<B>, block: B, certificate: CertSig[], quorum = quorumSize(ctx.validators.length)): boolean {
-  return validCertSigs(ctx, block, certificate).length >= quorum
+  const earlier = ctx.certifiersOf?.(block.height)
+  return validCertSigs(ctx, block, certificate).length >= (earlier ? quorumSize(earlier.validators.length) : quorum)
 }
 
 /** The head a checkpoint proves (null = genesis), or null when the proof is invalid. */

@@ -24,6 +24,18 @@ export interface ConsensusContext<B extends ProposalLike> {
   validateBlock(block: B, parent: BlockRef, now: number): string | null
   /** request ids (tx hashes) the block carries, to stop request timers (PBFT §4.4 liveness) */
   requestIds(block: B): string[]
+  /**
+   * Reconfiguration: the validator set that certified committed block `height` when it is not
+   * `validators` (a block of an earlier epoch, e.g. the head a new epoch starts from); absent or
+   * null = `validators`. An engine runs one epoch: it is replaced after the epoch's last block.
+   */
+  certifiersOf?(height: number): CertifierSet | null
+}
+
+/** A validator set other than the current one, for checking old commit certificates. */
+export interface CertifierSet {
+  validators: readonly string[]
+  verify(signer: string, payload: Uint8Array, sig: Uint8Array): boolean
 }
 
 export interface CertSig { signer: string; sig: Uint8Array }

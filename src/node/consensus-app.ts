@@ -1,9 +1,10 @@
 // What PBFT needs from the chain, for this node: the block type it agrees on, signing and
 // verification with validator keys, the checkpoint a commit vote signs, and block validity.
 import {
-  blockCheckpointBody, decodeBlock, genesisHash, makeBlock, validateBlock, type PreparedBlock, type PreparedTx,
+  blockCheckpointBody, currentEpoch, decodeBlock, epochAt, expectedHandover, genesisHash, makeBlock, validateBlock,
+  type PreparedBlock, type PreparedTx, type ValidatorKey,
 } from '../chain/index.js'
-import type { BlockRef, CommittedBlock, ConsensusContext } from '../consensus/index.js'
+import type { BlockRef, CertifierSet, CommittedBlock, ConsensusContext } from '../consensus/index.js'
 import { parseNote } from '../checkpoint/index.js'
 import { ed25519Sign, ed25519Verify } from '../crypto/index.js'
 import { fromHex, toHex, utf8 } from '../util/index.js'
@@ -27,19 +28,42 @@ export interface ConsensusAppDeps {
   alreadyVerified(txHash: string): boolean
 }
 
-/** The deterministic context of the PBFT state machine for this node. */
-export function consensusContext(d: ConsensusAppDeps): ConsensusContext<NodeBlock> {
-  const { ledger } = d
-  const keys = new Map([...ledger.state.members.values()].map((m) => [m.id, fromHex(m.publicKey, 'publicKey', 32)]))
+/** A verifier over one validator set's keys (the epoch's keys, not today's member keys). */
+function certifierSet(validators: readonly ValidatorKey[]): CertifierSet {
+  const keys = new Map(validators.map((v) => [v.id, fromHex(v.publicKey, 'publicKey', 32)]))
   return {
-    chainId: ledger.genesis.chainId,
-    validators: [...ledger.state.validators],
-    self: d.key.id,
-    genesis: { hash: genesisHash(ledger.genesis), height: 0, time: ledger.genesis.time },
-    sign: (payload) => ed25519Sign(d.key.seed, payload),
+    validators: validators.map((v) => v.id),
     verify: (signer, payload, sig) => {
       const pub = keys.get(signer)
       return pub !== undefined && ed25519Verify(pub, payload, sig)
+    },
+  }
+}
+
+/**
+ * The deterministic context of the PBFT state machine for this node, for the epoch in force
+ * after the committed head (issue 7: an engine runs one epoch; the node replaces it at the
+ * boundary). Certificates of earlier heights are checked with the set of their own epoch.
+ */
+export function consensusContext(d: ConsensusAppDeps): ConsensusContext<NodeBlock> {
+  const { ledger } = d
+  const state = ledger.state
+  const epoch = currentEpoch(state)
+  const own = certifierSet(epoch.validators)
+  const earlier = new Map<number, CertifierSet>()
+  return {
+    chainId: ledger.genesis.chainId,
+    validators: [...own.validators],
+    self: d.key.id,
+    genesis: { hash: genesisHash(ledger.genesis), height: 0, time: ledger.genesis.time },
+    sign: (payload) => ed25519Sign(d.key.seed, payload),
+    verify: own.verify,
+    certifiersOf: (height) => {
+      if (height >= epoch.start) return null
+      const e = epochAt(state.epochs, height)
+      let set = earlier.get(e.epoch)
+      if (!set) earlier.set(e.epoch, set = certifierSet(e.validators))
+      return set
     },
     commitPayload: (b) => utf8(blockCheckpointBody(b.pb)),
     validateBlock: (b, parent, now) => validateNodeBlock(d, b, parent, now),
@@ -55,7 +79,7 @@ export function validateNodeBlock(d: ConsensusAppDeps, b: NodeBlock, parent: Blo
     const replays = ledger.replaysOf(b.hash)
     if (replays === undefined) return 'block was not prechecked'
     validateBlock(b.pb, {
-      parent, now, params: ledger.genesis.consensus, state: ledger.state,
+      parent, now, params: { ...ledger.genesis.consensus, ...ledger.state.params }, state: ledger.state,
       verify: ed25519Verify,
       alreadyVerified: d.alreadyVerified,
       isCommitted: (h) => replays.has(h),
@@ -72,7 +96,8 @@ export function validateNodeBlock(d: ConsensusAppDeps, b: NodeBlock, parent: Blo
 /** Builds the primary's next block from mempool txs, on top of the committed head. */
 export function buildNodeBlock(ledger: Ledger, txs: PreparedTx[], parent: BlockRef, now: number): NodeBlock {
   const time = Math.max(now, parent.time + 1)
-  const fields = { chain: ledger.genesis.chainId, height: parent.height + 1, time, parent: parent.hash }
+  const handover = expectedHandover(ledger.state, parent.height + 1) // the epoch's last block names the handover
+  const fields = { chain: ledger.genesis.chainId, height: parent.height + 1, time, parent: parent.hash, ...(handover ? { handover } : {}) }
   // The evidence records depend on height and time, not on the log root: place them first.
   const draft = makeBlock({ ...fields, logSize: 0, logRoot: toHex(new Uint8Array(32)) }, txs)
   const { append } = ledger.workFor(draft)

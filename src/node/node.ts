@@ -3,8 +3,8 @@
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { decodeCbor, encodeCbor } from '../codec/index.js'
-import { assembleCertificate, blockEvidence, parseTx, signTx, type PreparedBlock, type PlacedEvidence } from '../chain/index.js'
-import { ConsensusEngine, decodeMessage, defaultDecodeLimits, encodeMessage, primaryOf, type ConsensusMessage } from '../consensus/index.js'
+import { blockEvidence, parseTx, signTx, type PreparedBlock, type PlacedEvidence } from '../chain/index.js'
+import { decodeMessage, defaultDecodeLimits, encodeMessage, primaryOf, type ConsensusEngine, type ConsensusMessage } from '../consensus/index.js'
 import { ed25519Sign, ed25519Verify } from '../crypto/index.js'
 import { Mempool } from '../mempool/index.js'
 import { P2P, type PeerEntry } from '../p2p/index.js'
@@ -15,13 +15,15 @@ import { MetricsRegistry, isNodeError } from '../util/index.js'
 import type { FastifyInstance } from 'fastify'
 import { nodeApi } from './api.js'
 import { Faults } from './byzantine.js' // chaos hook (issue 10)
-import { buildNodeBlock, committedBlock, consensusContext, decodeNodeBlock, encodeNodeBlock, type NodeBlock } from './consensus-app.js'
+import { committedBlock, decodeNodeBlock, encodeNodeBlock, type NodeBlock } from './consensus-app.js'
 import { decodeTxBatch, TX_PROTOCOL, TxGossip } from './gossip.js'
 import { Ledger } from './ledger.js'
 import { NodeMetrics } from './metrics.js'
 import type { NodeOptions } from './options.js'
 import { Receipts } from './receipts.js'
 import { CommitWaiters } from './waiters.js'
+import { ValidatorRole } from './validator-role.js'
+import { HandoverHistory } from './handovers.js'
 
 export const CONSENSUS_PROTOCOL = 'pbft'
 
@@ -42,14 +44,16 @@ export class Node {
     readonly mempool: Mempool,
     readonly p2p: P2P,
     readonly sync: BlockSync,
-    readonly engine: ConsensusEngine<NodeBlock> | null,
+    /** The consensus engine of the current epoch, if this node is one of its validators (issue 7). */
+    readonly role: ValidatorRole,
     readonly rpc: { app: FastifyInstance; url: string },
     private readonly gossip: TxGossip,
     private readonly waiters: CommitWaiters,
     private readonly timers: ReturnType<typeof setInterval>[],
   ) {}
 
-  get isValidator(): boolean { return this.engine !== null }
+  get engine(): ConsensusEngine<NodeBlock> | null { return this.role.engine }
+  get isValidator(): boolean { return this.role.isValidator }
   get url(): string { return this.rpc.url }
 
   static async init(opts: NodeOptions, deps: NodeDeps = {}): Promise<Node> {
@@ -58,13 +62,13 @@ export class Node {
     const clock = deps.clock ?? { now: () => Date.now() }
     if (opts.byzantine && !genesis.testChain) throw new Error('--byzantine is refused: genesis does not mark a test chain')
     const faults = Faults.install(opts.byzantine, { genesis, log: log.child({ mod: 'chaos' }) }) // chaos hook (issue 10): throws unless testChain
-    const self = genesis.members.find((m) => m.id === key.id)
-    if (!self) throw new Error(`key "${key.id}" is not a member of chain ${genesis.chainId}`)
+    // A member admitted by governance is not in genesis: it starts as a follower and syncs.
+    const inGenesis = genesis.members.some((m) => m.id === key.id)
 
     const store = await Store.open(join(opts.dataDir, 'chain'))
     const ledger = await Ledger.open(store, genesis)
     log.info({ chain: genesis.chainId, self: key.id, height: ledger.head.height, logSize: ledger.log.size }, 'store opened')
-    const isValidator = ledger.state.validators.includes(key.id)
+    if (!inGenesis && !ledger.state.members.has(key.id)) log.warn({ self: key.id }, 'key is not in genesis: following the chain until governance admits it')
     const validators = (): string[] => ledger.state.validators.filter((v) => v !== key.id)
 
     const mempool = new Mempool(opts.mempool, { state: () => ledger.state, isCommitted: (h) => ledger.isCommitted(h), now: clock.now, nextHeight: () => ledger.head.height + 1 })
@@ -79,49 +83,26 @@ export class Node {
       { transport: p2p, ledger, store, verify: ed25519Verify, log: log.child({ mod: 'sync' }) },
     )
 
-    let engine: ConsensusEngine<NodeBlock> | null = null
-    if (isValidator) {
-      const stored = ledger.head.height > 0 ? await ledger.block(ledger.head.height) : null
-      const startHead = stored ? committedBlock(stored.pb, stored.certificate) : null
-      const ctx = consensusContext({ ledger, key, alreadyVerified: (h) => mempool.has(h) })
-      engine = new ConsensusEngine<NodeBlock>({
-        ...genesis.consensus,
-        encodeBlock: encodeNodeBlock,
-        decodeBlock: (bytes: Uint8Array) => decodeNodeBlock(ledger, bytes),
-      }, {
-        ctx,
-        transport: faults.wrap(ctx, { // chaos hook (issue 10): a no-op unless --byzantine or a chaos control file
-          broadcast: (msg: ConsensusMessage<NodeBlock>) => { p2p.broadcast(CONSENSUS_PROTOCOL, encodeMessage(msg, encodeNodeBlock)) },
-          send: (to: string, msg: ConsensusMessage<NodeBlock>) => { p2p.send(to, CONSENSUS_PROTOCOL, encodeMessage(msg, encodeNodeBlock)) },
-        }),
-        wal: { append: (r: Uint8Array) => store.walAppend(r), load: async () => (await store.walLoad()).map((w) => w.record), truncate: (below: number) => store.walTruncate(below) },
-        clock,
-        app: {
-          head: () => startHead,
-          buildBlock: async (height: number, _view: number, parent: { hash: string; height: number; time: number }) => {
-            const pending = mempool.take({ maxTxs: genesis.consensus.maxBlockTxs, maxBytes: genesis.consensus.maxBlockBytes - 64 * 1024 })
-            const b = buildNodeBlock(ledger, pending.map((t) => t.p), parent, clock.now())
-            await ledger.precheck(b.pb)
-            void height
-            return b
-          },
-          onCommit: async (b: NodeBlock, certificate: { signer: string; sig: Uint8Array }[]) => {
-            await ledger.commit(b.pb, assembleCertificate(b.pb, certificate, ledger.state))
-          },
-          onSyncNeeded: () => { void node.catchUp() },
-        },
-        log: log.child({ mod: 'pbft' }),
-      })
-    }
+    let node: Node | null = null
+    const role = new ValidatorRole({
+      ledger, key, mempool, clock,
+      wal: { append: (r: Uint8Array) => store.walAppend(r), load: async () => (await store.walLoad()).map((w) => w.record), truncate: (below: number) => store.walTruncate(below) },
+      transport: { broadcast: (bytes) => { p2p.broadcast(CONSENSUS_PROTOCOL, bytes) }, send: (to, bytes) => { p2p.send(to, CONSENSUS_PROTOCOL, bytes) } },
+      encodeMessage: (msg) => encodeMessage(msg, encodeNodeBlock),
+      wrap: (ctx, t) => faults.wrap(ctx, t), // chaos hook (issue 10): a no-op unless --byzantine or a chaos control file
+      log, onSyncNeeded: () => { void node?.catchUp() },
+    })
+    const engine = (): ConsensusEngine<NodeBlock> | null => role.engine
 
     const receipts = new Receipts(ledger)
+    const handovers = await HandoverHistory.load(ledger)
     const status = (): StatusView => {
       const peers = p2p.peers()
       const online = new Set(peers.filter((p) => p.connected).map((p) => p.id))
       online.add(key.id)
-      const view = engine?.view ?? 0
+      const view = engine()?.view ?? 0
       return {
-        chainId: genesis.chainId, self: key.id, role: isValidator ? 'validator' : 'member',
+        chainId: genesis.chainId, self: key.id, role: role.isValidator ? 'validator' : 'member',
         height: ledger.head.height, headHash: ledger.head.hash, headTime: ledger.head.time,
         view, primary: ledger.state.validators.length ? primaryOf(ledger.state.validators, view) : null,
         validators: ledger.state.validators.map((id) => ({ id, online: online.has(id) })),
@@ -132,14 +113,14 @@ export class Node {
       await mempool.add(p, bytes)
       metrics.admitted(p.hash)
       gossip.push(bytes)
-      engine?.notifyRequest(p.hash)
+      engine()?.notifyRequest(p.hash)
     }
-    const canRecord = self.role === 'court'
+    const canRecord = (): boolean => ledger.state.members.get(key.id)?.role === 'court'
     let recordNonce = Date.now() * 1000
     const api = nodeApi({
-      ledger, mempool, receipts, waiters, admit, status, metrics: () => metrics.render(status()),
+      ledger, mempool, receipts, waiters, admit, status, metrics: () => metrics.render(status()), history: () => handovers.list(),
       log: log.child({ mod: 'rpc' }), webRoot: opts.webRoot, self: key.id,
-      ...(canRecord ? {
+      ...(canRecord() ? {
         recordVerification: async (items: unknown[]) => {
           const p = signTx({ v: 1, chain: genesis.chainId, type: 'verify', from: key.id, nonce: recordNonce++, items: items as never }, (m) => ed25519Sign(key.seed, m))
           await admit(p, encodeCbor(p.tx))
@@ -170,7 +151,8 @@ export class Node {
 
     const timers: ReturnType<typeof setInterval>[] = []
     if (faults.timer) timers.push(faults.timer) // chaos hook (issue 10)
-    const node: Node = new Node(opts, log, store, ledger, mempool, p2p, sync, engine, rpc, gossip, waiters, timers)
+    node = new Node(opts, log, store, ledger, mempool, p2p, sync, role, rpc, gossip, waiters, timers)
+    const self = node
 
     // Wire protocols.
     const maxFrame = genesis.consensus.maxBlockBytes * 2 + 1024 * 1024
@@ -180,7 +162,7 @@ export class Node {
           const p = parseTx(decodeCbor(bytes, { maxBytes: genesis.consensus.maxTxBytes }), ledger.limits)
           await mempool.add(p, bytes)
           metrics.admitted(p.hash)
-          engine?.notifyRequest(p.hash)
+          engine()?.notifyRequest(p.hash)
         } catch (e) {
           if (!isNodeError(e, 'DUPLICATE_TX')) log.debug({ from, err: (e as Error).message }, 'forwarded tx refused')
         }
@@ -193,21 +175,24 @@ export class Node {
       // Validators lag a moment behind each other in normal operation: sync only if still behind
       // shortly after; members follow every block at once.
       if (h.height <= ledger.head.height) return
-      if (!isValidator) void node.catchUp()
-      else setTimeout(() => { if (h.height > ledger.head.height) void node.catchUp() }, 300).unref()
+      if (!role.isValidator) void self.catchUp()
+      else setTimeout(() => { if (h.height > ledger.head.height) void self.catchUp() }, 300).unref()
     })
-    if (engine) {
-      await p2p.handle(CONSENSUS_PROTOCOL, async (from, bytes) => {
-        const msg = decodeMessage<NodeBlock>(bytes, { ...defaultDecodeLimits, maxBytes: maxFrame, maxSigners: ledger.state.validators.length }, (b) => decodeNodeBlock(ledger, b))
-        for (const b of blocksIn(msg)) await ledger.precheck(b.pb)
-        engine!.receive(from, msg)
-      })
-      await engine.start()
-    }
+    // Registered on every node: a member may become a validator at an epoch boundary.
+    await p2p.handle(CONSENSUS_PROTOCOL, async (from, bytes) => {
+      const e = engine()
+      if (!e) return
+      // a checkpoint message may carry the previous epoch's certificate: allow the larger set
+      const maxSigners = Math.max(...ledger.state.epochs.slice(-2).map((ep) => ep.validators.length))
+      const msg = decodeMessage<NodeBlock>(bytes, { ...defaultDecodeLimits, maxBytes: maxFrame, maxSigners }, (b) => decodeNodeBlock(ledger, b))
+      for (const b of blocksIn(msg)) await ledger.precheck(b.pb)
+      e.receive(from, msg)
+    })
+    await role.reconcile()
     // Re-announce the head now and then, so a peer that missed a block learns it is behind.
     timers.push(setInterval(() => p2p.broadcast(HEAD_PROTOCOL, encodeHead({ height: ledger.head.height, hash: ledger.head.hash })), 1000))
-    log.info({ rpc: rpc.url, p2p: p2p.addrs(), role: isValidator ? 'validator' : 'member' }, 'node started')
-    return node
+    log.info({ rpc: rpc.url, p2p: p2p.addrs(), role: role.isValidator ? 'validator' : 'member' }, 'node started')
+    return self
   }
 
   /** Fetches certified blocks from peers until level with the best known head, then tells consensus. */
@@ -230,7 +215,7 @@ export class Node {
     for (const t of this.timers) clearInterval(t)
     this.waiters.closeAll()
     await this.rpc.app.close()
-    await this.engine?.stop()
+    await this.role.close()
     this.gossip.close()
     await this.p2p.close()
     await this.store.close()

@@ -40,6 +40,8 @@ export interface RpcDeps {
   checkpoint(): Promise<string | null>
   consistencyProof(from: number, to: number): Promise<string[]>
   trustRoot(): TrustRoot
+  /** Open governance proposals, the rule, the current and any scheduled validator epoch. */
+  proposals?(): Promise<unknown>
   verify(body: unknown): Promise<unknown>
   chains(): Promise<unknown>
   caseView(caseNo: string): Promise<unknown>

@@ -4,3 +4,4 @@ export { parseCheckpoint, parseNote, parseTlogProof, parseVkey, type Checkpoint,
 export * from './checkpoint.js'
 export * from './receipt.js'
 export * from './foreign.js'
+export * from './trust.js'

@@ -1,8 +1,8 @@
 // verifyReceipt: everything a court needs to trust a receipt offline, from the trust root alone.
 // Each check is reported by name, so a failure says exactly what was altered.
-import { checkpointOrigin, parseTlogProof } from '../checkpoint/index.js'
+import { checkpointOrigin, parseCheckpoint, parseNote, parseTlogProof } from '../checkpoint/index.js'
 import {
-  initialState, quorumSize, txSigningBytes, itemLeafInput, validatorVkeys,
+  initialState, txSigningBytes, itemLeafInput,
   RECEIPT_FORMAT, type EvidenceRecord, type Receipt, type TrustRoot,
 } from '../chain/index.js'
 import { canonicalJson } from '../codec/index.js'
@@ -10,6 +10,7 @@ import { ed25519Verify, sha256 } from '../crypto/portable.js'
 import { hashLeaf, verifyInclusion } from '../merkle/index.js'
 import { fromBase64, fromHex, fromUtf8, toHex, equalBytes } from '../util/index.js'
 import { verifyCheckpoint } from './checkpoint.js'
+import { certifiersAt, trustedEpochs } from './trust.js'
 
 export type CheckName = 'format' | 'chain' | 'leaf' | 'checkpoint' | 'inclusion' | 'depositor' | 'digest'
 export interface Check { name: CheckName; ok: boolean | null; detail: string }
@@ -69,9 +70,17 @@ export function verifyReceipt(receipt: unknown, trustRoot: TrustRoot, opts: Veri
     report.evidenceId = toHex(leafHash)
     if (r.id !== undefined && r.id !== report.evidenceId) return fail('leaf', `evidence id ${r.id} is not the leaf's hash ${report.evidenceId}`)
     pass('leaf', `evidence ${report.evidenceId}`)
-    // 3. The checkpoint: a quorum of the chain's validators signed it.
+    // 3. The checkpoint: a quorum of the validator set in force at its height signed it. The sets
+    // after genesis come from the trust root's handovers, each certified by the set before it.
+    let epochs
+    try { epochs = trustedEpochs(trustRoot) } catch (e) { return fail('checkpoint', `trust root: ${(e as Error).message}`) }
     let cp
-    try { cp = verifyCheckpoint(r.checkpoint!, validatorVkeys(state), quorumSize(state.validators.length)) } catch (e) {
+    let set
+    try {
+      const claimed = parseCheckpoint(parseNote(r.checkpoint!).body).height ?? 1
+      set = certifiersAt(epochs, Math.max(1, claimed))
+      cp = verifyCheckpoint(r.checkpoint!, set.vkeys, set.quorum)
+    } catch (e) {
       return fail('checkpoint', (e as Error).message)
     }
     report.signers = cp.signers
@@ -79,7 +88,7 @@ export function verifyReceipt(receipt: unknown, trustRoot: TrustRoot, opts: Veri
     if (cp.height === undefined || cp.time === undefined || cp.height < record.height || cp.time < record.time) {
       return fail('checkpoint', 'checkpoint is older than the evidence record')
     }
-    pass('checkpoint', `signed by ${cp.signers.length} of ${state.validators.length} validators (${cp.signers.join(', ')}) at height ${cp.height}`)
+    pass('checkpoint', `signed by ${cp.signers.length} of ${set.epoch.validators.length} validators of epoch ${set.epoch.epoch} (${cp.signers.join(', ')}) at height ${cp.height}`)
     // 4. Inclusion of the leaf in the checkpointed tree.
     const leafIndex = r.leafIndex!
     report.leafIndex = leafIndex
@@ -92,8 +101,11 @@ export function verifyReceipt(receipt: unknown, trustRoot: TrustRoot, opts: Veri
     // 5. The depositor's signature over the tx that carried the item.
     if (r.depositor) {
       const d = r.depositor
+      // A genesis member must sign with its genesis key. A member added later by governance is not in
+      // the trust root: its key comes from the receipt, and the binding of id and key rests on the
+      // quorum that certified the leaf (validators admit a tx only under the sender's registered key).
       const member = state.members.get(record.depositor)
-      if (!member || member.publicKey !== d.publicKey || d.id !== record.depositor) return fail('depositor', `depositor "${record.depositor}" with this key is not a member in the trust root`)
+      if (d.id !== record.depositor || (member && member.publicKey !== d.publicKey)) return fail('depositor', `depositor "${record.depositor}" with this key is not a member in the trust root`)
       if (d.tx.from !== record.depositor || d.tx.chain !== record.chain || d.item !== record.item) return fail('depositor', 'tx header does not match the record')
       const signing = txSigningBytes(d.tx)
       if (toHex(sha256(signing)) !== record.tx) return fail('depositor', 'tx header does not hash to the record\'s tx')
@@ -101,7 +113,7 @@ export function verifyReceipt(receipt: unknown, trustRoot: TrustRoot, opts: Veri
       const itemOk = verifyInclusion(d.item, d.tx.count, hashLeaf(itemLeafInput(item)), d.itemProof.map((p, i) => fromBase64(p, `itemProof[${i}]`)), fromHex(d.tx.itemsRoot, 'itemsRoot', 32))
       if (!itemOk) return fail('depositor', 'item is not under the signed itemsRoot')
       if (!ed25519Verify(fromHex(d.publicKey, 'publicKey', 32), signing, fromHex(d.sig, 'sig', 64))) return fail('depositor', 'depositor signature does not verify')
-      pass('depositor', `signed by ${record.depositor}`)
+      pass('depositor', `signed by ${record.depositor}${member ? '' : ' (a member admitted by governance after genesis; key attested by the certifying quorum)'}`)
     } else {
       checks.push({ name: 'depositor', ok: null, detail: 'tlog-proof receipts carry no depositor signature' })
     }

@@ -82,7 +82,7 @@ async function txView(hash: string): Promise<HTMLElement> {
       [t('location'), v.location ? [link(`#/block/${v.location.height}`, `${t('block')} #${v.location.height}`), ` · #${v.location.index}`] : undefined],
       [t('type'), v.tx.type], [t('from'), v.tx.from], [t('nonce'), String(v.tx.nonce)]]),
     h('h3', {}, `${t('items')} (${v.tx.items.length})`),
-    h('ol', { class: 'hashes', start: 0 }, ...(v.tx.type === 'gov' ? [] : v.tx.items).slice(0, 200).map((it) => h('li', {},
+    h('ol', { class: 'hashes', start: 0 }, ...(v.tx.type === 'gov' || v.tx.type === 'anchor' ? [] : v.tx.items).slice(0, 200).map((it) => h('li', {},
       mono(`sha256:${it.digests.sha256}`), it.digests.sm3 ? [h('br'), mono(`sm3:${it.digests.sm3}`)] : null,
       it.meta?.label ? [h('br'), h('span', { class: 'muted' }, it.meta.label)] : null,
       it.meta?.caseNo ? [' · ', link(`#/case/${encodeURIComponent(it.meta.caseNo)}`, it.meta.caseNo)] : null))))

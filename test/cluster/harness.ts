@@ -27,13 +27,13 @@ export interface Cluster {
 
 let portCursor = 20000 + Math.floor(Math.random() * 20000)
 
-export async function startCluster(opts: { nodes?: number; units?: number; members?: number } = {}): Promise<Cluster> {
+export async function startCluster(opts: { nodes?: number; units?: number; members?: number; chainId?: string } = {}): Promise<Cluster> {
   const dir = await mkdtemp(join(tmpdir(), 'cc-cluster-'))
   const basePort = portCursor
   portCursor += 200
   const { homes, rpcUrls } = await initDevnet({
     dir, nodes: opts.nodes ?? 4, units: opts.units ?? 2, members: opts.members ?? 0,
-    basePort, rpcBasePort: basePort + 100, testChain: true,
+    basePort, rpcBasePort: basePort + 100, testChain: true, ...(opts.chainId ? { chainId: opts.chainId } : {}),
   })
   const unitKey = await readKeyFile(join(dir, 'units', 'notary-1.json'))
   const genesis = JSON.parse(await readFile(join(dir, 'genesis.json'), 'utf8'))

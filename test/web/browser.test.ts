@@ -6,28 +6,16 @@
 // Skipped, with the reason printed, when chromium or playwright-core is missing.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildRpc, defaultRpcOptions } from '../../src/rpc/server.js'
-import { repoPath } from '../helpers.js'
 import { makeTestChain, type TestChain } from './chain.js'
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
-const ARTIFACTS = repoPath('test', 'artifacts')
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-
-async function loadPlaywright(): Promise<any | null> {
-  // PLAYWRIGHT_CORE lets a checkout without the package point at one installed elsewhere.
-  for (const spec of [process.env['PLAYWRIGHT_CORE'], 'playwright-core'].filter(Boolean) as string[]) {
-    try { return await import(spec) } catch { /* next */ }
-  }
-  return null
-}
+import { browserSkipReason, loadPlaywright, openVerifierPage, type PageSession } from './page.js'
 
 const pw = await loadPlaywright()
-const skipReason = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed` : !pw ? 'playwright-core is not installed (npm i -D playwright-core)' : null
+const skipReason = browserSkipReason(pw)
 
 if (skipReason) {
   console.log(`web browser test skipped: ${skipReason}`)
@@ -36,44 +24,31 @@ if (skipReason) {
   let chain: TestChain | null = null
   let app: FastifyInstance | null = null
   let base = process.env['COURTCHAIN_WEB_URL']?.replace(/\/$/, '') ?? ''
-  let browser: any, page: any
-  const requests: string[] = []
-  const pageErrors: string[] = []
-  const cspViolations: string[] = []
+  let session: PageSession | null = null
+  let page: any
+  let requests: string[] = [], pageErrors: string[] = [], cspViolations: string[] = []
   const dir = mkdtempSync(join(tmpdir(), 'courtchain-web-'))
-  const shot = async (name: string): Promise<void> => { await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true }) }
-  const verdictText = async (): Promise<string> => page.locator('#verdict').innerText()
+  const shot = (name: string): Promise<void> => session!.shot(name)
+  const verdictText = (): Promise<string> => session!.verdictText()
 
   test.before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true })
     if (!base) {
       chain = makeTestChain()
       app = buildRpc({ ...defaultRpcOptions, port: 0 }, chain.deps)
       await app.listen({ host: '127.0.0.1', port: 0 })
       base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
     }
-    browser = await pw.chromium.launch({ executablePath: CHROMIUM, args: ARGS })
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-GB', timezoneId: 'Asia/Shanghai' })
-    page = await context.newPage()
-    page.setDefaultTimeout(20_000)
-    page.on('request', (r: any) => requests.push(r.url()))
-    page.on('pageerror', (e: Error) => pageErrors.push(e.message))
-    page.on('console', (m: any) => { if (m.type() === 'error' && /Content Security Policy|import map/i.test(m.text())) cspViolations.push(m.text()) })
-    await page.goto(base + '/')
-    await page.waitForSelector('body[data-ready="true"]')
+    session = await openVerifierPage(pw, base, dir)
+    ;({ page, requests, pageErrors, cspViolations } = session)
   })
 
   test.after(async () => {
-    await browser?.close()
+    await session?.browser.close()
     await app?.close()
   })
 
-  const chooseFile = async (selector: string, name: string, content: Uint8Array | string): Promise<void> => {
-    const path = join(dir, name)
-    writeFileSync(path, content)
-    await page.setInputFiles(selector, path)
-  }
-  const setMode = async (mode: 'online' | 'offline'): Promise<void> => { await page.check(`input[name=mode][value=${mode}]`) }
+  const chooseFile = (selector: string, name: string, content: Uint8Array | string): Promise<void> => session!.chooseFile(selector, name, content)
+  const setMode = (mode: 'online' | 'offline'): Promise<void> => session!.setMode(mode)
 
   test('the page says the file never leaves the machine', async () => {
     assert.match(await page.locator('.privacy').innerText(), /never leaves this computer/)
@@ -232,9 +207,7 @@ if (skipReason) {
   })
 
   test('every request stayed on the page\'s origin, and the page threw no errors', async () => {
-    const origin = new URL(base).origin
-    const foreign = requests.filter((u) => !u.startsWith('blob:') && !u.startsWith('data:') && new URL(u).origin !== origin)
-    assert.equal(foreign, [])
+    assert.equal(session!.foreignRequests(), [])
     assert.ok(requests.length > 20, `saw ${requests.length} requests`)
     assert.equal(pageErrors, [])
     assert.equal(cspViolations, [])

@@ -13,7 +13,11 @@ import { intOption, required, type Command, type ParsedArgs } from '../args.js'
 const UNIT_NAMES = ['notary-1', 'copyright-1', 'econtract-1', 'notary-2', 'copyright-2', 'econtract-2']
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bin', 'courtchain')
 
-export interface DevnetLayout { dir: string; nodes: number; units: number; members: number; basePort: number; rpcBasePort: number; testChain: boolean }
+export interface DevnetLayout {
+  dir: string; nodes: number; units: number; members: number; basePort: number; rpcBasePort: number; testChain: boolean
+  /** Chain id of the genesis (default 'devnet'); two devnets with different ids can anchor each other. */
+  chainId?: string
+}
 
 /** Writes keys, one genesis and a home folder per node; returns the homes and their RPC URLs. */
 export async function initDevnet(l: DevnetLayout): Promise<{ homes: string[]; rpcUrls: string[] }> {
@@ -36,7 +40,7 @@ export async function initDevnet(l: DevnetLayout): Promise<{ homes: string[]; rp
     members.push({ id, role: 'unit', publicKey: toHex(k.publicKey), ...(runsNode ? { peerId: peerIdFromSeed(k.seed), addrs: [`/ip4/127.0.0.1/tcp/${p2pPort}`] } : {}) })
     if (runsNode) homes.push({ home: join(l.dir, `member-${u + 1}`), id, seed: k.seed, p2pPort, rpcPort: l.rpcBasePort + 50 + u + 1 })
   }
-  const genesis: Genesis = validateGenesis({ v: 1, chainId: 'devnet', time: Date.now(), ...(l.testChain ? { testChain: true } : {}), members, consensus: { ...DEFAULT_CONSENSUS } })
+  const genesis: Genesis = validateGenesis({ v: 1, chainId: l.chainId ?? 'devnet', time: Date.now(), ...(l.testChain ? { testChain: true } : {}), members, consensus: { ...DEFAULT_CONSENSUS } })
   await writeFile(join(l.dir, 'genesis.json'), JSON.stringify(genesis, null, 2) + '\n')
   for (const h of homes) {
     await mkdir(h.home, { recursive: true })

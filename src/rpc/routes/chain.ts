@@ -24,6 +24,8 @@ export function registerChainRoutes(app: FastifyInstance, deps: RpcDeps): void {
     return { hash, status: 'committed', ...location }
   })
 
+  app.get('/v1/proposals', { schema: { description: 'open governance proposals, the approval rule and the validator epoch (current and scheduled)' } }, async () => deps.proposals ? deps.proposals() : Promise.reject(notFound('governance view')))
+
   app.get<{ Params: { hash: string } }>('/v1/txs/:hash', {
     schema: { description: 'a tx and its status', params: { type: 'object', properties: { hash: hex32 }, required: ['hash'] } },
   }, async (req) => (await deps.getTx(req.params.hash)) ?? Promise.reject(notFound(`tx ${req.params.hash}`)))

@@ -1,0 +1,26 @@
+// A short seeded chaos run (scripts/chaos.ts, the full one is `npm run chaos`): 4 validator
+// processes under deposit load while the primary is killed, a node is paused, a minority is cut
+// off and a Byzantine primary equivocates; nothing acknowledged may be lost, no fork, no stall.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { runChaos } from '../../scripts/chaos/run.js'
+
+test('a short chaos run loses no acknowledged deposit, forks nothing and never stalls with a quorum up', async () => {
+  const lines: string[] = []
+  const r = await runChaos({
+    durationS: 36, seed: 20260, nodes: 4, workers: 3, faultS: [3, 5], gapS: [3, 4], logLevel: 'info',
+    kinds: ['kill-primary', 'pause', 'partition-minority', 'byzantine', 'wipe', 'partition-split'],
+    log: (l) => lines.push(l),
+  })
+  const report = [...lines, ...r.problems.map((p) => 'PROBLEM: ' + p), r.summary].join('\n')
+  if (process.env.CC_CHAOS_VERBOSE) console.log(report)
+  assert.ok(r.perturbations >= 3, report)
+  assert.ok(r.acknowledged > 20, report)
+  assert.is(r.lost, 0, report)
+  assert.is(r.forks, 0, report)
+  assert.is(r.stalls, 0, report)
+  assert.is(r.reopenFailures, 0, report)
+  assert.ok(r.ok, report)
+})
+
+test.run()
