@@ -42,6 +42,9 @@ const durationMs = Number(arg('duration', '5')) * 1000
 const itemsPerTx = Number(arg('items', '1'))
 const count = Number(arg('count', '20000'))
 const tag = arg('tag', String(process.pid))
+/** Seconds after the window to wait for outstanding answers before abandoning them. */
+const graceMs = Number(arg('grace', '30')) * 1000
+const commitTimeoutMs = warmupMs + durationMs + graceMs
 if (urls.length === 0) throw new Error('--urls is required')
 
 interface Job { url: string; body?: string; items: number; digest?: string }
@@ -61,7 +64,7 @@ async function prepare(): Promise<Job[]> {
       items.push({ digests: { sha256: toHex(sha256(utf8(`bench/${tag}/${key.id}/${nonce}/${i}/${k}`))) }, meta: { size: 1024 + k } })
     }
     const p = signTx({ v: 1, chain, type: 'deposit', from: key.id, nonce: nonce++, items }, (m) => ed25519Sign(key.seed, m))
-    jobs.push({ url: `${urls[i % urls.length]}/v1/txs?wait=commit&timeoutMs=60000`, body: JSON.stringify(p.tx), items: itemsPerTx, digest: items[0]!.digests.sha256 })
+    jobs.push({ url: `${urls[i % urls.length]}/v1/txs?wait=commit&timeoutMs=${commitTimeoutMs}`, body: JSON.stringify(p.tx), items: itemsPerTx, digest: items[0]!.digests.sha256 })
   }
   return jobs
 }
@@ -71,14 +74,14 @@ async function run(jobs: Job[]): Promise<LoadResult> {
   const t0 = performance.now()
   const winStart = t0 + warmupMs
   const winEnd = winStart + durationMs
-  const hardEnd = winEnd + 60_000 // answers still outstanding after this are abandoned
+  const hardEnd = winEnd + graceMs // answers still outstanding after this are abandoned
   const r: LoadResult = { mode, sent: 0, ok: 0, items: 0, errors: 0, errorKinds: {}, windowSecs: durationMs / 1000, latencies: [], sampleDigests: [], ranOut: false }
   let next = 0
   const one = async (job: Job, sentAt: number): Promise<void> => {
     let okNow = false
     let kind = ''
     try {
-      const res = job.body === undefined ? await http.get(job.url) : await http.post(job.url, job.body)
+      const res = job.body === undefined ? await http.get(job.url, commitTimeoutMs) : await http.post(job.url, job.body, commitTimeoutMs + 5000)
       okNow = res.status === 200
       if (!okNow) kind = `${res.status}:${/"code":"([A-Z_]+)"/.exec(res.body)?.[1] ?? (res.status === 202 ? 'PENDING' : '?')}`
     } catch (e) { kind = (e as Error).message.slice(0, 40) }
@@ -88,7 +91,7 @@ async function run(jobs: Job[]): Promise<LoadResult> {
     if (okNow) {
       if (inWindow) { r.ok++; r.items += job.items }
       if (sentAt >= winStart && sentAt < winEnd) r.latencies.push(done - sentAt)
-      if (job.digest && r.sampleDigests.length < 50 && Math.random() < 0.05) r.sampleDigests.push(job.digest)
+      if (job.digest && r.sampleDigests.length < 50 && (r.sampleDigests.length < 20 || Math.random() < 0.05)) r.sampleDigests.push(job.digest)
     } else if (inWindow || sentAt >= winStart) {
       r.errors++
       r.errorKinds[kind] = (r.errorKinds[kind] ?? 0) + 1

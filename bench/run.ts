@@ -17,8 +17,8 @@ import { benchDir } from './devnet.js'
 const QUICK = flag('quick')
 const VALIDATORS = 4
 const P = QUICK
-  ? { warm: 1, sat: 4, half: 4, batch: 5, receipts: 3, verifySecs: 1, catchupItems: 100_000, scale: [100_000], hyperItems: 50_000, hyperProofs: 2000 }
-  : { warm: 2, sat: 15, half: 15, batch: 15, receipts: 10, verifySecs: 3, catchupItems: 1_000_000, scale: [1_000_000, 10_000_000], hyperItems: 1_000_000, hyperProofs: 20_000 }
+  ? { warm: 1, sat: 4, half: 4, batch: 4, receipts: 3, verifySecs: 1, catchupItems: 50_000, scale: [100_000], hyperItems: 50_000, hyperProofs: 2000, grace: 4, fillSecs: 15, catchupLimitSecs: 20, scaleLimitSecs: 25 }
+  : { warm: 2, sat: 15, half: 15, batch: 15, receipts: 10, verifySecs: 3, catchupItems: 1_000_000, scale: [1_000_000, 10_000_000], hyperItems: 1_000_000, hyperProofs: 20_000, grace: 30, fillSecs: 600, catchupLimitSecs: 900, scaleLimitSecs: 3000 }
 const CLIENTS = 2
 const BATCH_ITEMS = 500
 
@@ -50,15 +50,15 @@ async function networked(limits: Awaited<ReturnType<typeof measureLimits>>): Pro
     // 1. Single-item signed txs at saturation (closed loop), then at half that rate (open loop).
     log('scenario 1: single-item txs at saturation')
     const satCount = Math.ceil(((P.warm + P.sat) * 6000) / CLIENTS)
-    const sat = merge(await net.runClients([0, 1].map((i) => clientArgs(i, { mode: 'tx', items: 1, concurrency: 400, count: satCount, warmup: P.warm, duration: P.sat })), 180_000))
+    const sat = merge(await net.runClients([0, 1].map((i) => clientArgs(i, { mode: 'tx', items: 1, concurrency: 400, count: satCount, warmup: P.warm, duration: P.sat, grace: P.grace })), 180_000))
     const satTps = sat.ok / sat.secs
     const stuck: number[][] = []
-    stuck.push((await net.waitIdle()).stuck)
+    stuck.push((await net.waitIdle(QUICK ? 15_000 : 120_000)).stuck)
     const halfRate = Math.max(10, satTps / 2)
     log(`scenario 1: single-item txs at half load (${fmt(halfRate)} tx/s, open loop)`)
-    const half = merge(await net.runClients([2, 3].map((i) => clientArgs(i, { mode: 'tx', items: 1, rate: halfRate / CLIENTS, count: Math.ceil(((P.warm + P.half) * halfRate) / CLIENTS) + 10, warmup: P.warm, duration: P.half })), 180_000))
+    const half = merge(await net.runClients([2, 3].map((i) => clientArgs(i, { mode: 'tx', items: 1, rate: halfRate / CLIENTS, count: Math.ceil(((P.warm + P.half) * halfRate) / CLIENTS) + 10, warmup: P.warm, duration: P.half, grace: P.grace })), 180_000))
     const halfTps = half.ok / half.secs
-    stuck.push((await net.waitIdle()).stuck)
+    stuck.push((await net.waitIdle(QUICK ? 15_000 : 120_000)).stuck)
     const ceiling1 = (limits.ed25519VerifyPerSec * limits.cores) / VALIDATORS
     Object.assign(B, {
       s1SaturationTxPerSec: +satTps.toFixed(1), s1SaturationP50Ms: +percentile(sat.lat, 0.5).toFixed(1), s1SaturationP99Ms: +percentile(sat.lat, 0.99).toFixed(1),
@@ -75,10 +75,10 @@ async function networked(limits: Awaited<ReturnType<typeof measureLimits>>): Pro
 
     // 2. Batched deposits, 500 items per tx.
     log(`scenario 2: batched deposits, ${BATCH_ITEMS} items per tx`)
-    const batchCount = Math.ceil(((P.warm + P.batch) * 80) / CLIENTS)
-    const bat = merge(await net.runClients([4, 5].map((i) => clientArgs(i, { mode: 'tx', items: BATCH_ITEMS, concurrency: 12, count: batchCount, warmup: P.warm, duration: P.batch })), 300_000))
+    const batchCount = Math.ceil(((P.warm + P.batch) * (QUICK ? 60 : 80)) / CLIENTS)
+    const bat = merge(await net.runClients([4, 5].map((i) => clientArgs(i, { mode: 'tx', items: BATCH_ITEMS, concurrency: 12, count: batchCount, warmup: P.warm, duration: P.batch, grace: P.grace })), 300_000))
     const itemsPerSec = bat.items / bat.secs
-    stuck.push((await net.waitIdle()).stuck)
+    stuck.push((await net.waitIdle(QUICK ? 15_000 : 120_000)).stuck)
     B.stuckInMempoolAfterS1SatS1HalfS2 = stuck
     if (stuck.flat().some((x) => x > 0)) row('  txs left in a mempool after the chain went idle (per validator, after 1-sat / 1-half / 2)', JSON.stringify(stuck), '0', 'MISS (node bug: see README)')
     const ceiling2 = limits.cores / (VALIDATORS * limits.itemCostUs / 1e6)
@@ -97,31 +97,35 @@ async function networked(limits: Awaited<ReturnType<typeof measureLimits>>): Pro
     for (const d of bat.digests.concat(sat.digests).slice(0, 100)) {
       try { ids.push(...(await getJson<{ ids: string[] }>(`${net.urls[0]}/v1/evidence?digest=sha256:${d}`)).ids) } catch { /* not found */ }
     }
-    if (ids.length === 0) throw new Error('no evidence ids found for the receipt scenario')
-    const idsFile = join(net.dir, 'ids.txt')
-    writeFileSync(idsFile, ids.join('\n') + '\n')
-    const rec = merge(await net.runClients([0, 1].map((i) => clientArgs(i, { mode: 'receipt', ids: idsFile, concurrency: 32, count: 200_000, warmup: 1, duration: P.receipts })), 120_000))
-    const receiptsPerSec = rec.ok / rec.secs
-    const trustRoot = await getJson(`${net.urls[0]}/v1/trust-root`)
-    const receipt = await getJson(`${net.urls[1]}/v1/evidence/${ids[0]}/receipt`)
-    const first = verifyReceipt(receipt, trustRoot)
-    if (!first.valid) throw new Error(`receipt does not verify: ${first.failed} ${JSON.stringify(first.checks)}`)
-    let n = 0
-    const tv = performance.now()
-    while (performance.now() - tv < P.verifySecs * 1000 && n < 1_000_000) { verifyReceipt(receipt, trustRoot); n++ }
-    const verifyPerSec = n / ((performance.now() - tv) / 1000)
-    const sigsPerReceipt = 1 + first.signers.length
-    Object.assign(B, {
-      s3ReceiptsPerSec: +receiptsPerSec.toFixed(0), s3ReceiptP50Ms: +percentile(rec.lat, 0.5).toFixed(2), s3ReceiptP99Ms: +percentile(rec.lat, 0.99).toFixed(2), s3ReceiptErrors: rec.errors,
-      s3VerifyReceiptPerSec: +verifyPerSec.toFixed(0), s3SignaturesPerReceipt: sigsPerReceipt, s3VerifyPath: 'portable @noble/curves (verify imports crypto/portable.js)',
-    })
-    row('3 receipts served over HTTP (GET …/receipt, 64 in flight)', `${fmt(receiptsPerSec)} /s`, '', `p50 ${fmt(percentile(rec.lat, 0.5), 1)} ms, p99 ${fmt(percentile(rec.lat, 0.99), 1)} ms${rec.errors ? `, ${rec.errors} errors` : ''}`)
-    row('  verifyReceipt in process (portable noble path, one core)', `${fmt(verifyPerSec)} /s`, '', `${sigsPerReceipt} Ed25519 verifies each; native is not used by verifyReceipt`)
+    if (ids.length === 0) {
+      B.s3Skipped = 'no committed evidence to serve receipts for'
+      row('3 receipts', 'not measured', '', 'nothing committed in scenarios 1-2')
+    } else {
+      const idsFile = join(net.dir, 'ids.txt')
+      writeFileSync(idsFile, ids.join('\n') + '\n')
+      const rec = merge(await net.runClients([0, 1].map((i) => clientArgs(i, { mode: 'receipt', ids: idsFile, concurrency: 32, count: 200_000, warmup: 1, duration: P.receipts, grace: P.grace })), 120_000))
+      const receiptsPerSec = rec.ok / rec.secs
+      const trustRoot = await getJson(`${net.urls[0]}/v1/trust-root`)
+      const receipt = await getJson(`${net.urls[1]}/v1/evidence/${ids[0]}/receipt`)
+      const first = verifyReceipt(receipt, trustRoot)
+      if (!first.valid) throw new Error(`receipt does not verify: ${first.failed} ${JSON.stringify(first.checks)}`)
+      let n = 0
+      const tv = performance.now()
+      while (performance.now() - tv < P.verifySecs * 1000 && n < 1_000_000) { verifyReceipt(receipt, trustRoot); n++ }
+      const verifyPerSec = n / ((performance.now() - tv) / 1000)
+      const sigsPerReceipt = 1 + first.signers.length
+      Object.assign(B, {
+        s3ReceiptsPerSec: +receiptsPerSec.toFixed(0), s3ReceiptP50Ms: +percentile(rec.lat, 0.5).toFixed(2), s3ReceiptP99Ms: +percentile(rec.lat, 0.99).toFixed(2), s3ReceiptErrors: rec.errors,
+        s3VerifyReceiptPerSec: +verifyPerSec.toFixed(0), s3SignaturesPerReceipt: sigsPerReceipt, s3VerifyPath: 'portable @noble/curves (verify imports crypto/portable.js)',
+      })
+      row('3 receipts served over HTTP (GET …/receipt, 64 in flight)', `${fmt(receiptsPerSec)} /s`, '', `p50 ${fmt(percentile(rec.lat, 0.5), 1)} ms, p99 ${fmt(percentile(rec.lat, 0.99), 1)} ms${rec.errors ? `, ${rec.errors} errors` : ''}`)
+      row('  verifyReceipt in process (portable noble path, one core)', `${fmt(verifyPerSec)} /s`, '', `${sigsPerReceipt} Ed25519 verifies each (noble: ${fmt(B.portableEd25519VerifyPerSec as number)} /s); native is not used by verifyReceipt`)
+    }
 
     // Disk per item as the node really stores it (all deposits so far, uncompacted LevelDB).
     const st = await net.status(0)
     const nodeDisk = diskBytes(join(net.homes[0]!, 'data'))
-    B.nodeDiskBytesPerItem = +(nodeDisk / st.logSize).toFixed(1)
+    B.nodeDiskBytesPerItem = st.logSize > 0 ? +(nodeDisk / st.logSize).toFixed(1) : null
     B.nodeLogSizeBeforeCatchup = st.logSize
 
     // 5. Catch-up: top the chain up with 1000-item txs, kill -9 a validator, wipe it, time its re-sync.
@@ -129,11 +133,11 @@ async function networked(limits: Awaited<ReturnType<typeof measureLimits>>): Pro
     if (need > 0) {
       log(`scenario 5: building the chain to ${fmt(P.catchupItems)} items (${fmt(need)} more, 1000-item txs)`)
       const per = Math.ceil(need / 1000 / CLIENTS)
-      const fill = merge(await net.runClients([0, 1].map((i) => clientArgs(i, { mode: 'tx', items: 1000, concurrency: 8, count: per, warmup: 0, duration: QUICK ? 60 : 600 })), QUICK ? 120_000 : 1_200_000))
+      const fill = merge(await net.runClients([0, 1].map((i) => clientArgs(i, { mode: 'tx', items: 1000, concurrency: 8, count: per, warmup: 0, duration: P.fillSecs, grace: P.grace })), (P.fillSecs + P.grace + 120) * 1000))
       B.s5BuildItemsPerSec = +(fill.items / fill.secs).toFixed(0)
-      await net.waitIdle(300_000)
     }
-    const target = await net.waitIdle()
+    const target = await net.waitIdle(QUICK ? 15_000 : 300_000)
+    B.s5ChainIdleBeforeKill = target.idle
     const victim = VALIDATORS - 1 // not the view-0 primary
     log(`scenario 5: kill -9 validator ${victim + 1}, wipe it, re-sync ${fmt(target.logSize)} items / ${fmt(target.height)} blocks`)
     await net.kill(victim, 'SIGKILL')
@@ -143,7 +147,7 @@ async function networked(limits: Awaited<ReturnType<typeof measureLimits>>): Pro
     const proc = net.startNode(victim)
     let tUp = NaN
     let caughtUp = false
-    const limitMs = QUICK ? 60_000 : 900_000
+    const limitMs = P.catchupLimitSecs * 1000
     while (performance.now() - tStart < limitMs) {
       try {
         const s = await net.status(victim)
@@ -165,7 +169,7 @@ async function networked(limits: Awaited<ReturnType<typeof measureLimits>>): Pro
     const rss = net.procs.map((p) => (p ? peakRss(p.pid!) : null))
     B.validatorPeakRssBytes = rss
     row('  validators peak RSS (VmHWM)', rss.map((r) => (r === null ? '?' : `${fmt(r / 2 ** 20)}`)).join(' / ') + ' MiB', '', '')
-    row(`  node disk per item (validator 1, ${fmt(B.nodeLogSizeBeforeCatchup as number)} real deposits, du)`, `${fmt(B.nodeDiskBytesPerItem as number, 1)} B`, '≤ 300 B', verdict((B.nodeDiskBytesPerItem as number) <= 300))
+    row(`  node disk per item (validator 1, ${fmt(B.nodeLogSizeBeforeCatchup as number)} real deposits, du)`, `${fmt(B.nodeDiskBytesPerItem as number, 1)} B`, '≤ 300 B', B.nodeDiskBytesPerItem === null ? 'n/a' : verdict((B.nodeDiskBytesPerItem as number) <= 300))
   } finally {
     await net.stop(!!process.env.CC_KEEP)
     if (process.env.CC_KEEP) log(`devnet kept in ${net.dir}`)
@@ -175,7 +179,7 @@ async function networked(limits: Awaited<ReturnType<typeof measureLimits>>): Pro
 async function scale(): Promise<void> {
   log(`scenario 4: evidence log of ${P.scale.map((n) => fmt(n)).join(' then ')} leaves through Store.bulkAppendEvidence (separate process)`)
   const out = await new Promise<string>((resolve, reject) => {
-    const c = spawn(process.execPath, [join(benchDir(), 'scale-worker.js'), '--checkpoints', P.scale.join(','), '--time-limit', QUICK ? '40' : '3000'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const c = spawn(process.execPath, [join(benchDir(), 'scale-worker.js'), '--checkpoints', P.scale.join(','), '--time-limit', String(P.scaleLimitSecs)], { stdio: ['ignore', 'pipe', 'inherit'] })
     let s = ''
     c.stdout.on('data', (d: Buffer) => { s += d })
     c.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error(`scale worker exited ${code}`))))
@@ -218,9 +222,9 @@ async function main(): Promise<void> {
   if (peer.available) {
     const ours = B.s2ItemsPerSec as number
     B.s7RatioItemsToHypercoreAppend = +(ours / peer.appendPerSec).toFixed(3)
-    B.s7RatioReceiptsToHypercoreProofs = +((B.s3ReceiptsPerSec as number) / peer.proofPerSec).toFixed(3)
+    B.s7RatioReceiptsToHypercoreProofs = typeof B.s3ReceiptsPerSec === 'number' ? +(B.s3ReceiptsPerSec / peer.proofPerSec).toFixed(3) : null
     row(`7 peer: hypercore ${peer.version} append (${BATCH_ITEMS}/batch, one writer, no consensus)`, `${fmt(peer.appendPerSec)} items/s`, '', `ours (scenario 2, 4 validators, PBFT) ÷ it = ${(ours / peer.appendPerSec).toFixed(2)}`)
-    row('  hypercore proof per item (block + nodes + signed upgrade)', `${fmt(peer.proofPerSec)} /s`, '', `p50 ${fmt(peer.proofP50Ms, 3)} ms, p99 ${fmt(peer.proofP99Ms, 3)} ms; our receipts/s ÷ it = ${((B.s3ReceiptsPerSec as number) / peer.proofPerSec).toFixed(2)}`)
+    row('  hypercore proof per item (block + nodes + signed upgrade)', `${fmt(peer.proofPerSec)} /s`, '', `p50 ${fmt(peer.proofP50Ms, 3)} ms, p99 ${fmt(peer.proofP99Ms, 3)} ms; our receipts/s ÷ it = ${B.s7RatioReceiptsToHypercoreProofs ?? 'n/a'}`)
     row('  hypercore append + one proof per item', `${fmt(peer.appendAndProofPerSec)} items/s`, '', '')
   } else {
     row('7 peer: hypercore', 'not measured', '', peer.reason ?? '')

@@ -1,5 +1,5 @@
 // `npm run chaos -- [--duration 300] [--seed S] [--nodes 4] [--kinds kill,pause,...] [--fuzz 10000]
-// [--p2p-fuzz 10000] [--keep]`: a devnet of processes under deposit load with seeded faults, then
+// [--p2p-fuzz 10000] [--byzantine-node i --byzantine-mode mixed] [--keep]`: a devnet of processes under deposit load with seeded faults, then
 // the checks, then the RPC and p2p fuzzers on the same devnet. Exit 1 on any loss, fork, stall or crash.
 import { parseArgs } from 'node:util'
 import { runChaos } from './chaos/run.js'
@@ -48,6 +48,7 @@ const result = await runChaos({
   },
 })
 for (const p of result.problems) console.log(`PROBLEM: ${p}`)
+for (const w of result.warnings) console.log(`WARNING: ${w}`)
 for (const l of fuzzLines) console.log(l)
 console.log(`seed ${seed}: ${result.noQuorumWindows} windows without a quorum (stalls there are expected), ${result.badCertificates} bad certificates, ${result.reopenFailures} stores that did not reopen`)
 console.log(result.summary)

@@ -39,6 +39,8 @@ export async function checkAcks(c: ChaosCluster, acks: readonly Ack[], trustRoot
     const why = await (async (): Promise<string | null> => {
       const found = await getRetry(c, i, `/v1/evidence?digest=sha256:${a.digest}`)
       if (found.status !== 200) return `digest lookup answered ${found.status} ${JSON.stringify(found.body)}`
+      // Each load deposit has a digest of its own: two leaves mean the tx was committed twice.
+      if (found.body.ids.length !== 1) problems.push(`DUPLICATE: tx ${a.hash} has ${found.body.ids.length} evidence leaves on ${c.ids[i]}`)
       for (const id of found.body.ids as string[]) {
         const r = await getRetry(c, i, `/v1/evidence/${id}/receipt`)
         if (r.status !== 200) continue

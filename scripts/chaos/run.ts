@@ -15,6 +15,8 @@ export interface ChaosOptions {
   /** no new height for this long while a quorum of non-faulty nodes can talk is a stall */
   stallMs?: number
   workers?: number
+  /** after the load stops, how long to watch for blocks or view changes with no load (default 6000; 0 = skip) */
+  quiescenceMs?: number
   /** one validator started with `--byzantine <mode>` for the whole run (it counts as faulty throughout) */
   byzantineFlag?: { node: number; mode: string }
   logLevel?: string
@@ -35,6 +37,7 @@ export interface ChaosResult {
   noQuorumWindows: number
   heights: number
   problems: string[]
+  warnings: string[]
   summary: string
   ok: boolean
 }
@@ -49,6 +52,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   log(`schedule (${schedule.length} perturbations):`)
   for (const p of schedule) log('  ' + describe(p, c.ids))
   const problems: string[] = []
+  /** reported, not failing the run: known issues outside the runner's checks */
+  const warnings: string[] = []
   const acks: Ack[] = []
   let reopenFailures = 0
   let stalls = 0
@@ -205,9 +210,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     await monitor
     log(`load: ${submitted} submitted, ${acks.length} acknowledged committed, ${pending} still pending at their timeout, ${failedSubmits} refused or failed (${[...failures].map(([k, n]) => `${k}: ${n}`).join(', ')}); heights ${hs.join(',')}`)
 
+    // --- quiescence: with no load, no node should keep making blocks or changing views ---
+    const quietMs = o.quiescenceMs ?? 6000
+    const q0 = await Promise.all(c.ids.map((_, i) => c.status(i)))
+    if (quietMs > 0) await sleep(quietMs)
+    const q1 = quietMs > 0 ? await Promise.all(c.ids.map((_, i) => c.status(i))) : q0
+    const grew = q1.map((s, i) => (s?.height ?? 0) - (q0[i]?.height ?? 0))
+    const views = q1.map((s, i) => (s?.view ?? 0) - (q0[i]?.view ?? 0))
+    if (grew.some((g) => g > 0) || views.some((v) => v > 0)) {
+      warnings.push(`CHURN with no load for ${quietMs / 1000}s: heights +${grew.join(',+')} (empty blocks), views +${views.join(',+')} (stale PBFT requests after block sync, see test/chaos/stale-requests.test.ts)`)
+    }
+
     // --- checks ---
     const nodes = [...c.ids.keys()]
-    log(`heights at the checks: ${(await Promise.all(nodes.map((i) => c.status(i)))).map((s) => s?.height ?? '-').join(',')}`)
+    const atChecks = await Promise.all(nodes.map((i) => c.status(i)))
+    log(`heights at the checks: ${atChecks.map((s) => s?.height ?? '-').join(',')}, mempools ${atChecks.map((s) => s?.mempool ?? '-').join(',')}`)
     const blocks = await checkBlocks(c, trustRoot, nodes, acks)
     const lostReport = await checkAcks(c, acks, trustRoot, nodes)
     problems.push(...blocks.problems, ...lostReport.problems)
@@ -216,7 +233,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const lost = lostReport.lost
     const summary = `perturbations: ${schedule.length}, acknowledged: ${acks.length}, lost: ${lost}, forks: ${blocks.forks}, stalls: ${stalls}`
     const ok = lost === 0 && blocks.forks === 0 && stalls === 0 && blocks.badCertificates === 0 && reopenFailures === 0 && problems.length === 0
-    return { perturbations: schedule.length, acknowledged: acks.length, lost, forks: blocks.forks, stalls, badCertificates: blocks.badCertificates, reopenFailures, noQuorumWindows, heights: blocks.heightsChecked, problems, summary, ok }
+    return { perturbations: schedule.length, acknowledged: acks.length, lost, forks: blocks.forks, stalls, badCertificates: blocks.badCertificates, reopenFailures, noQuorumWindows, heights: blocks.heightsChecked, problems, warnings, summary, ok }
   } finally {
     stopping = true
     await c.stop(o.keep === true)

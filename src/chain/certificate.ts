@@ -24,7 +24,7 @@ export function assembleCertificate(pb: PreparedBlock, votes: { signer: string; 
   const ids = set.map((v) => v.id)
   const sigs = [...votes]
     .sort((a, b) => ids.indexOf(a.signer) - ids.indexOf(b.signer))
-    .map((v) => ({ name: v.signer, keyId: keyId(v.signer, fromHex(set.find((k) => k.id === v.signer)!.publicKey, 'publicKey', 32)), sig: v.sig }))
+    .map((v) => ({ name: v.signer, keyId: keyId(v.signer, fromHex(set.find((k) => k.id === v.signer)?.publicKey ?? state.members.get(v.signer)!.publicKey, 'publicKey', 32)), sig: v.sig }))
   return assembleNote(body, sigs)
 }
 

@@ -9,9 +9,10 @@ import { depositCommand } from './commands/deposit.js'
 import { verifyCommand } from './commands/verify.js'
 import { receiptCommand } from './commands/receipt.js'
 import { statusCommand } from './commands/status.js'
+import { govCommand } from './commands/gov.js'
 import { relayCommand } from './commands/relay.js'
 
-export const commands: Command[] = [keygen, genesisCommand, startCommand, devnetCommand, depositCommand, verifyCommand, receiptCommand, relayCommand, statusCommand]
+export const commands: Command[] = [keygen, genesisCommand, startCommand, devnetCommand, depositCommand, verifyCommand, receiptCommand, relayCommand, statusCommand, govCommand]
 
 const USAGE = `courtchain — a permissioned chain for electronic evidence
 

@@ -8,12 +8,13 @@ import { runChaos } from '../../scripts/chaos/run.js'
 test('a short chaos run loses no acknowledged deposit, forks nothing and never stalls with a quorum up', async () => {
   const lines: string[] = []
   const r = await runChaos({
-    durationS: 36, seed: 20260, nodes: 4, workers: 3, faultS: [3, 5], gapS: [3, 4], logLevel: 'info',
+    durationS: 32, seed: 20260, nodes: 4, workers: 3, faultS: [3, 5], gapS: [3, 4], logLevel: 'info', quiescenceMs: 0,
     kinds: ['kill-primary', 'pause', 'partition-minority', 'byzantine', 'wipe', 'partition-split'],
     log: (l) => lines.push(l),
   })
-  const report = [...lines, ...r.problems.map((p) => 'PROBLEM: ' + p), r.summary].join('\n')
+  const report = [...lines, ...r.problems.map((p) => 'PROBLEM: ' + p), ...r.warnings.map((w) => 'WARNING: ' + w), r.summary].join('\n')
   if (process.env.CC_CHAOS_VERBOSE) console.log(report)
+  else console.log(`  ${r.summary}`)
   assert.ok(r.perturbations >= 3, report)
   assert.ok(r.acknowledged > 20, report)
   assert.is(r.lost, 0, report)

@@ -63,6 +63,7 @@ if (skipReason) {
     writeFileSync(file, content)
     const dep = await courtchain(['deposit', file, '--key', join(c.dir, 'units', 'notary-1.json'), '--node', base, '--sm3', '--out', join(dir, 'receipts')])
     assert.is(dep.code, 0, dep.out)
+    assert.match(dep.out, /deposited 1 file \(.*\) on chain devnet/)
     const sha = (await import('node:crypto')).createHash('sha256').update(content).digest('hex')
     const found = await json(`/v1/evidence?digest=sha256:${sha}`)
     const id = found.ids[0] as string
