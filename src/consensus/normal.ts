@@ -201,7 +201,9 @@ export function updateTimers<B extends ProposalLike>(sc: StepCtx<B>): void {
   const { s } = sc
   if (s.mode === 'normal') {
     const waiting = s.pending.size > 0 || s.opts.idleBlocks || !!s.slots.get(s.head.height + 1)?.prePrepares.has(s.view)
-    if (waiting && !s.timers.has('view')) setTimer(sc, 'view', s.opts.viewTimeoutMs)
+    // PBFT §4.5.2: each view that fails to commit waits twice as long as the last, so a
+    // block that takes longer than the base timeout to agree on is not abandoned forever.
+    if (waiting && !s.timers.has('view')) setTimer(sc, 'view', s.opts.viewTimeoutMs * 2 ** Math.min(s.viewChangeAttempts, s.opts.maxBackoffExponent))
     if (!waiting) cancelTimer(sc, 'view')
   }
   if (s.pending.size > 0 && !s.timers.has('request')) setTimer(sc, 'request', s.opts.requestTimeoutMs)

@@ -28,6 +28,12 @@ export class Mempool {
   private readonly pending = new Map<string, PendingTx>()
   private readonly perMember = new Map<string, number>()
   private totalBytes = 0
+  /**
+   * Hashes of recently committed txs. add() awaits the signature check and the store lookup; a
+   * block carrying the tx may commit in between, so it is checked again here after the awaits.
+   */
+  private readonly recentlyCommitted = new Set<string>()
+  private static readonly RECENT_MAX = 200_000
 
   constructor(private readonly opts: MempoolOptions, private readonly deps: MempoolDeps) {}
 
@@ -57,20 +63,24 @@ export class Mempool {
     if (!ok) throw chainError(ChainErrorCode.TX_BAD_SIGNATURE, `signature of tx ${p.hash} does not verify with the key of "${member.id}"`, { tx: p.hash })
     if (await this.deps.isCommitted(p.hash)) throw chainError(ChainErrorCode.DUPLICATE_TX, `tx ${p.hash} is already on chain`, { tx: p.hash })
     if (this.pending.has(p.hash)) throw chainError(ChainErrorCode.DUPLICATE_TX, `tx ${p.hash} is already pending`, { tx: p.hash })
+    if (this.recentlyCommitted.has(p.hash)) throw chainError(ChainErrorCode.DUPLICATE_TX, `tx ${p.hash} is already on chain`, { tx: p.hash })
     this.pending.set(p.hash, { p, bytes, since: this.deps.now() })
     this.perMember.set(p.tx.from, (this.perMember.get(p.tx.from) ?? 0) + 1)
     this.totalBytes += bytes.length
   }
 
   /** Txs in arrival order for the next block, within the limits, skipping `exclude` (already proposed). */
-  take(limits: { maxTxs: number; maxBytes: number }, exclude?: (hash: string) => boolean): PendingTx[] {
+  take(limits: { maxTxs: number; maxBytes: number; maxItems?: number }, exclude?: (hash: string) => boolean): PendingTx[] {
     const out: PendingTx[] = []
     let bytes = 0
+    let items = 0
     for (const [hash, t] of this.pending) {
       if (out.length >= limits.maxTxs) break
       if (exclude?.(hash)) continue
       if (bytes + t.bytes.length > limits.maxBytes) break
+      if (limits.maxItems !== undefined && out.length > 0 && items + t.p.tx.items.length > limits.maxItems) break
       bytes += t.bytes.length
+      items += t.p.tx.items.length
       out.push(t)
     }
     return out
@@ -82,7 +92,16 @@ export class Mempool {
     return 0
   }
 
-  /** Drops txs that a committed block carried. */
+  /** Drops txs that a committed block carried (and remembers them for a while: see add()). */
+  removeCommitted(hashes: Iterable<string>): void {
+    for (const h of hashes) {
+      this.recentlyCommitted.add(h)
+      if (this.recentlyCommitted.size > Mempool.RECENT_MAX) this.recentlyCommitted.delete(this.recentlyCommitted.values().next().value!)
+    }
+    this.remove(hashes)
+  }
+
+  /** Drops txs (committed, or found invalid when a block was built). */
   remove(hashes: Iterable<string>): void {
     for (const h of hashes) {
       const t = this.pending.get(h)

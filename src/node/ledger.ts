@@ -2,8 +2,8 @@
 // certified block into exactly one atomic store batch, and prepares the evidence of proposed
 // blocks once so validation, proposal and commit share the work.
 import {
-  blockEvidence, decodeBlock, decodeState, encodeState, executeBlock, initialState, genesisHash,
-  type ChainState, type Genesis, type PlacedEvidence, type PreparedBlock,
+  blockEvidence, checkTxSender, executeTx, decodeBlock, decodeState, encodeState, executeBlock, initialState, genesisHash,
+  type ChainState, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx,
 } from '../chain/index.js'
 import type { EvidenceLog, LogAppend } from '../merkle/index.js'
 import type { Store } from '../store/index.js'
@@ -68,6 +68,28 @@ export class Ledger {
     const hits = await Promise.all(pb.txs.map((t) => this.store.getTx(t.hash)))
     this.replays.set(pb.hash, new Set(pb.txs.filter((_, i) => hits[i] !== undefined).map((t) => t.hash)))
     if (this.replays.size > 256) this.replays.delete(this.replays.keys().next().value!)
+  }
+
+  /**
+   * The candidates a primary may propose on top of the head, in order: not already committed and
+   * still valid against the state as each runs (a unit retired meanwhile, a vote on a closed
+   * proposal). Returns them and the hashes to drop from the mempool.
+   */
+  async selectForBlock(candidates: PreparedTx[]): Promise<{ valid: PreparedTx[]; invalid: string[] }> {
+    const hits = await Promise.all(candidates.map((t) => this.store.getTx(t.hash)))
+    const env = { height: this.head.height + 1, time: Date.now() }
+    let state = this.state
+    const valid: PreparedTx[] = []
+    const invalid: string[] = []
+    candidates.forEach((t, i) => {
+      if (hits[i] !== undefined) { invalid.push(t.hash); return }
+      try {
+        checkTxSender(t, state, null)
+        state = executeTx(state, t, env)
+        valid.push(t)
+      } catch { invalid.push(t.hash) }
+    })
+    return { valid, invalid }
   }
 
   /** Replay check for validateBlock: undefined when the block was not prechecked. */

@@ -143,7 +143,7 @@ export class Node {
         members = ledger.state.members
         p2p.setPeers(peersOf(ledger, key.id))
       }
-      mempool.remove(pb.txs.map((t) => t.hash))
+      mempool.removeCommitted(pb.txs.map((t) => t.hash))
       pb.txs.forEach((t, index) => waiters.committed(t.hash, { height: pb.block.header.height, index, blockHash: pb.hash }))
       metrics.committed(pb, placed)
       p2p.broadcast(HEAD_PROTOCOL, encodeHead({ height: pb.block.header.height, hash: pb.hash }))
@@ -176,7 +176,7 @@ export class Node {
       // shortly after; members follow every block at once.
       if (h.height <= ledger.head.height) return
       if (!role.isValidator) void self.catchUp()
-      else setTimeout(() => { if (h.height > ledger.head.height) void self.catchUp() }, 300).unref()
+      else setTimeout(() => { if (h.height > ledger.head.height) void self.catchUp() }, 1000).unref()
     })
     // Registered on every node: a member may become a validator at an epoch boundary.
     await p2p.handle(CONSENSUS_PROTOCOL, async (from, bytes) => {

@@ -13,7 +13,7 @@ import type { PreparedTx } from '../chain/index.js'
 export interface ValidatorRoleDeps {
   ledger: Ledger
   key: NodeKey
-  mempool: { has(hash: string): boolean; take(limits: { maxTxs: number; maxBytes: number }): { p: PreparedTx }[] }
+  mempool: { has(hash: string): boolean; take(limits: { maxTxs: number; maxBytes: number; maxItems?: number }): { p: PreparedTx }[]; remove(hashes: Iterable<string>): void }
   wal: { append(r: Uint8Array): Promise<number | void>; load(): Promise<Uint8Array[]>; truncate(below: number): Promise<void> }
   transport: { broadcast(bytes: Uint8Array): void; send(to: string, bytes: Uint8Array): void }
   encodeMessage(msg: ConsensusMessage<NodeBlock>): Uint8Array
@@ -23,6 +23,12 @@ export interface ValidatorRoleDeps {
   log: ConsensusLogger & { child(b: object): ConsensusLogger }
   onSyncNeeded(): void
 }
+
+/**
+ * Most evidence items a primary puts in one block, so agreeing on a block stays well inside the
+ * view timer (a block of 2000 txs × 1000 items would not).
+ */
+export const MAX_BLOCK_ITEMS = 20_000
 
 export class ValidatorRole {
   private current: ConsensusEngine<NodeBlock> | null = null
@@ -98,8 +104,10 @@ export class ValidatorRole {
       app: {
         head: () => startHead,
         buildBlock: async (_height, _view, parent) => {
-          const pending = mempool.take({ maxTxs: genesis.consensus.maxBlockTxs, maxBytes: genesis.consensus.maxBlockBytes - 64 * 1024 })
-          const b = buildNodeBlock(ledger, pending.map((t) => t.p), parent, clock.now())
+          const pending = mempool.take({ maxTxs: genesis.consensus.maxBlockTxs, maxBytes: genesis.consensus.maxBlockBytes - 64 * 1024, maxItems: MAX_BLOCK_ITEMS })
+          const { valid, invalid } = await ledger.selectForBlock(pending.map((t) => t.p))
+          if (invalid.length) mempool.remove(invalid)
+          const b = buildNodeBlock(ledger, valid, parent, clock.now())
           await ledger.precheck(b.pb)
           return b
         },

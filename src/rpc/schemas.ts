@@ -37,7 +37,7 @@ export const txSchema = {
     items: { type: 'array', items: { type: 'object' } },
     sig: { type: 'string', pattern: '^[0-9a-f]{128}$' },
   },
-  allOf: [{ if: { properties: { type: { enum: ['deposit', 'verify'] } } }, then: { properties: { items: { items: evidenceItemSchema } } } }],
+  allOf: [{ if: { properties: { type: { enum: ['deposit', 'verify'] } } }, then: { properties: { items: { type: 'array', items: evidenceItemSchema } } } }],
 } as const
 
 export const errorSchema = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } as const
