@@ -4,7 +4,7 @@ import {
   type EvidenceRecord, type Handover, type ForeignChain, type TrustRoot,
 } from '../chain/index.js'
 import { encodeCbor, canonicalJsonBytes } from '../codec/index.js'
-import { sha256 } from '../crypto/index.js'
+import { ed25519Verify, sha256 } from '../crypto/index.js'
 import type { Mempool } from '../mempool/index.js'
 import type { RpcDeps, StatusView, TxView, BlockView, EvidenceView } from '../rpc/index.js'
 import { checkpointOrigin } from '../checkpoint/index.js'
@@ -55,7 +55,7 @@ export function nodeApi(d: ApiDeps): RpcDeps {
       receipt = await d.receipts.receipt(b.id)
       if (!receipt) throw new NodeError({ code: 'NOT_FOUND' }, `evidence ${b.id} not found`)
     }
-    const report: ReceiptReport = verifyReceipt(receipt, trustRoot(), digest ? { digest } : {})
+    const report: ReceiptReport = verifyReceipt(receipt, trustRoot(), { ...(digest ? { digest } : {}), verify: ed25519Verify })
     if (report.failed === 'chain') {
       throw new NodeError({ code: 'UNKNOWN_CHAIN', chain: report.chain }, `receipt is for chain "${report.chain}", which is not registered here`)
     }

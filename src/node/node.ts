@@ -122,7 +122,9 @@ export class Node {
       log: log.child({ mod: 'rpc' }), webRoot: opts.webRoot, self: key.id,
       ...(canRecord() ? {
         recordVerification: async (items: unknown[]) => {
-          const p = signTx({ v: 1, chain: genesis.chainId, type: 'verify', from: key.id, nonce: recordNonce++, items: items as never }, (m) => ed25519Sign(key.seed, m))
+          const signed = signTx({ v: 1, chain: genesis.chainId, type: 'verify', from: key.id, nonce: recordNonce++, items: items as never }, (m) => ed25519Sign(key.seed, m))
+          // Our own tx passes the same strict parser as anyone's, so peers cannot refuse it later.
+          const p = parseTx(signed.tx, ledger.limits)
           await admit(p, encodeCbor(p.tx))
           const loc = await waiters.wait(p.hash, 30_000)
           if (!loc) return null

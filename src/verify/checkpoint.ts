@@ -8,7 +8,7 @@ export interface VerifiedCheckpoint extends Checkpoint {
 }
 
 /** Verifies `note` against Ed25519 `vkeys`; throws NOTE_QUORUM below `quorum` signers. */
-export function verifyCheckpoint(note: string, vkeys: string[], quorum: number): VerifiedCheckpoint {
-  const { body, verified } = verifyNote(note, vkeys, quorum)
+export function verifyCheckpoint(note: string, vkeys: string[], quorum: number, verify?: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean): VerifiedCheckpoint {
+  const { body, verified } = verifyNote(note, vkeys, quorum, verify)
   return { ...parseCheckpoint(body), signers: verified }
 }

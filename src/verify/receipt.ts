@@ -32,6 +32,11 @@ export interface ReceiptReport {
 export interface VerifyReceiptOptions {
   /** The file's digest to compare with the deposited one, e.g. {alg: 'sha256', hex}. */
   digest?: { alg: 'sha256' | 'sm3'; hex: string }
+  /**
+   * An Ed25519 verifier with the same pinned rule, e.g. the native one on a node (about 14x
+   * faster than noble); the portable one by default, so this runs in a browser.
+   */
+  verify?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean
 }
 
 /**
@@ -79,7 +84,7 @@ export function verifyReceipt(receipt: unknown, trustRoot: TrustRoot, opts: Veri
     try {
       const claimed = parseCheckpoint(parseNote(r.checkpoint!).body).height ?? 1
       set = certifiersAt(epochs, Math.max(1, claimed))
-      cp = verifyCheckpoint(r.checkpoint!, set.vkeys, set.quorum)
+      cp = verifyCheckpoint(r.checkpoint!, set.vkeys, set.quorum, opts.verify)
     } catch (e) {
       return fail('checkpoint', (e as Error).message)
     }
@@ -112,7 +117,7 @@ export function verifyReceipt(receipt: unknown, trustRoot: TrustRoot, opts: Veri
       const item = { digests: record.digests, ...(record.meta ? { meta: record.meta } : {}) }
       const itemOk = verifyInclusion(d.item, d.tx.count, hashLeaf(itemLeafInput(item)), d.itemProof.map((p, i) => fromBase64(p, `itemProof[${i}]`)), fromHex(d.tx.itemsRoot, 'itemsRoot', 32))
       if (!itemOk) return fail('depositor', 'item is not under the signed itemsRoot')
-      if (!ed25519Verify(fromHex(d.publicKey, 'publicKey', 32), signing, fromHex(d.sig, 'sig', 64))) return fail('depositor', 'depositor signature does not verify')
+      if (!(opts.verify ?? ed25519Verify)(fromHex(d.publicKey, 'publicKey', 32), signing, fromHex(d.sig, 'sig', 64))) return fail('depositor', 'depositor signature does not verify')
       pass('depositor', `signed by ${record.depositor}${member ? '' : ' (a member admitted by governance after genesis; key attested by the certifying quorum)'}`)
     } else {
       checks.push({ name: 'depositor', ok: null, detail: 'tlog-proof receipts carry no depositor signature' })
