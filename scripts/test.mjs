@@ -13,7 +13,8 @@ const child = spawn(process.execPath, [uvu, 'dist/test', pattern], { cwd: root, 
 let out = ''
 child.stdout.on('data', (d) => { out += d; process.stdout.write(d) })
 child.on('close', (code) => {
-  const num = (label) => Number(/* uvu prints e.g. "  Total:     12" */ (out.match(new RegExp(`${label}:\\s+(\\d+)`)) ?? [])[1] ?? 0)
+  const plain = out.replace(/\x1b\[[0-9;]*m/g, '') // uvu colours its totals
+  const num = (label) => Number(/* uvu prints e.g. "  Total:     12" */ (plain.match(new RegExp(`${label}:\\s+(\\d+)`)) ?? [])[1] ?? 0)
   const total = num('Total'), passed = num('Passed'), skipped = num('Skipped')
   const failed = Math.max(total - passed - skipped, code === 0 ? 0 : 1)
   console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`)

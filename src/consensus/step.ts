@@ -86,6 +86,7 @@ function onSynced<B extends ProposalLike>(sc: StepCtx<B>, head: { block: B; cert
   if (head.block.height <= s.head.height) return
   sc.out.push({ type: 'persist', record: { kind: 'committed', head } })
   advanceHead(sc, head)
+  if (sc.ctx.stillPending) for (const id of [...s.pending.keys()]) if (!sc.ctx.stillPending(id)) s.pending.delete(id)
   s.syncAskedAt = -1
   gc(s)
   progress(sc)

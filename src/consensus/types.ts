@@ -25,6 +25,12 @@ export interface ConsensusContext<B extends ProposalLike> {
   /** request ids (tx hashes) the block carries, to stop request timers (PBFT §4.4 liveness) */
   requestIds(block: B): string[]
   /**
+   * Whether a request is still waiting to be committed, as the app knows it (its mempool). Block
+   * sync applies many blocks while the machine sees only the last one, so requests carried by
+   * the others are dropped with this after a sync. Optional: without it they wait for a commit.
+   */
+  stillPending?(requestId: string): boolean
+  /**
    * Reconfiguration: the validator set that certified committed block `height` when it is not
    * `validators` (a block of an earlier epoch, e.g. the head a new epoch starts from); absent or
    * null = `validators`. An engine runs one epoch: it is replaced after the epoch's last block.

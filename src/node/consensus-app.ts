@@ -68,6 +68,7 @@ export function consensusContext(d: ConsensusAppDeps): ConsensusContext<NodeBloc
     commitPayload: (b) => utf8(blockCheckpointBody(b.pb)),
     validateBlock: (b, parent, now) => validateNodeBlock(d, b, parent, now),
     requestIds: (b) => b.pb.txs.map((t) => t.hash),
+    stillPending: (h) => d.alreadyVerified(h),
   }
 }
 

@@ -4,16 +4,16 @@
 // Repro on processes: `npm run chaos -- --duration 30 --seed 20260 --kinds kill-primary,partition-minority
 // --fuzz 0 --p2p-fuzz 0` prints "heights 93,..." when the load stops and "heights at the checks: 147,..."
 // seconds later: blocks 94..147 all have txCount 0, and every node logs a view change every 2-4 s.
-// The fix belongs to src/consensus (onSynced / advanceHead): skipped until it lands; run it with
-// CC_KNOWN_BUGS=1.
+// Fixed: the app tells the machine which requests are still pending (ConsensusContext.stillPending,
+// the node's mempool), and onSynced drops the others.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { block, Replica } from '../../src/consensus/sim/fixtures.js'
 
-const known = process.env.CC_KNOWN_BUGS ? test : test.skip
-
-known('a request committed in a block applied by sync is no longer pending (no view-change churn, no empty blocks)', () => {
+test('a request committed in a block applied by sync is no longer pending (no view-change churn, no empty blocks)', () => {
   const r = new Replica('v1')
+  const committed = new Set(['tx-in-block-1', 'other'])
+  r.ctx = { ...r.ctx, stillPending: (id) => !committed.has(id) }
   r.input({ type: 'start', now: 0 })
   r.input({ type: 'request', txHash: 'tx-in-block-1', now: 1 })
   const b1 = block(1, undefined, 10, ['tx-in-block-1'])
