@@ -11,9 +11,17 @@ export { createSm3, type Hasher } from './sm3.js'
 
 export type HashAlg = 'sha256' | 'sm3'
 
+// Inside Node (20.16+), the runtime's own OpenSSL hash is reached without importing node:*, so
+// this module stays loadable in a browser while the node's hot paths (tx ids, Merkle nodes,
+// evidence ids) hash natively, about 3x faster than noble for short inputs.
+const nativeHash = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+  ?.getBuiltinModule?.('node:crypto') as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Uint8Array } | undefined
+
 /** SHA-256 of `data` (FIPS 180-4). */
 export function sha256(data: Uint8Array): Uint8Array {
-  return nobleSha256(abytes(data, 'data'))
+  abytes(data, 'data')
+  // Copied into a plain Uint8Array: a Buffer's slice() is a view, not a copy.
+  return nativeHash?.hash ? new Uint8Array(nativeHash.hash('sha256', data, 'buffer')) : nobleSha256(data)
 }
 
 /** SM3 of `data` (GB/T 32905-2016). */

@@ -28,7 +28,7 @@ export interface ValidatorRoleDeps {
  * Most evidence items a primary puts in one block, so agreeing on a block stays well inside the
  * view timer (a block of 2000 txs × 1000 items would not).
  */
-export const MAX_BLOCK_ITEMS = 20_000
+export const MAX_BLOCK_ITEMS = 5_000
 
 export class ValidatorRole {
   private current: ConsensusEngine<NodeBlock> | null = null
