@@ -159,7 +159,9 @@ export class Node {
     // Wire protocols.
     const maxFrame = genesis.consensus.maxBlockBytes * 2 + 1024 * 1024
     await p2p.handle(TX_PROTOCOL, async (from, frame) => {
-      for (const bytes of decodeTxBatch(frame, maxFrame)) {
+      // Admitted concurrently: each add waits on a thread-pool verify and a store lookup, and
+      // one at a time those round trips, not the work, bounded how fast forwarded txs got in.
+      await Promise.all(decodeTxBatch(frame, maxFrame).map(async (bytes) => {
         try {
           const p = parseTx(decodeCbor(bytes, { maxBytes: genesis.consensus.maxTxBytes }), ledger.limits)
           await mempool.add(p, bytes)
@@ -168,7 +170,7 @@ export class Node {
         } catch (e) {
           if (!isNodeError(e, 'DUPLICATE_TX')) log.debug({ from, err: (e as Error).message }, 'forwarded tx refused')
         }
-      }
+      }))
     })
     await p2p.handleRequest(SYNC_PROTOCOL, (from, bytes) => sync.serve(from, bytes))
     await p2p.handle(HEAD_PROTOCOL, (from, bytes) => {
