@@ -23,6 +23,9 @@ const report = runSimulation({ seeds, nodes, seed, scenario, onFailure: (f) => {
   console.log(`FAIL ${f.kind} seed ${f.seed} scenario ${f.scenario} (replay: npm run sim -- --seed ${f.seed} --scenario ${f.scenario} --nodes ${nodes})`)
   for (const d of f.details.slice(0, 5)) console.log(`  ${d}`)
 } })
+for (const [name, t] of Object.entries(report.reconfig)) {
+  console.log(`${name}: ${t.runs} runs, every live replica in the new epoch in ${t.allSwitched}, switch during a view change in ${t.duringViewChange}`)
+}
 console.error(`${report.runs} runs, ${nodes} nodes, ${((Date.now() - t0) / 1000).toFixed(1)} s`)
 console.log(`seeds: ${report.seeds}, scenarios: ${report.scenarios}, safety violations: ${report.safetyViolations}, liveness failures: ${report.livenessFailures}`)
 process.exit(report.safetyViolations + report.livenessFailures > 0 ? 1 : 0)

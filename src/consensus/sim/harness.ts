@@ -7,6 +7,7 @@ import { step } from '../step.js'
 import type { CertSig, CommittedBlock, ConsensusContext, ConsensusInput, ConsensusMessage, ConsensusOptions, ConsensusRecord, ConsensusState } from '../types.js'
 import { makeSimBlock, MAX_BLOCK_REQUESTS, SIM_GENESIS, simContext, type SimBlock } from './app.js'
 import { byzantineOutgoing, viewFlood, type Behaviour, type Outgoing } from './byzantine.js'
+import { certifiersAt, epochAfter, epochContext, planEpochs, type ReconfigSpec } from './epochs.js'
 import { Prng } from './prng.js'
 import { EventQueue } from './queue.js'
 
@@ -18,6 +19,8 @@ export interface ScenarioSpec {
   maxDelay: number
   partitions?: boolean
   crashes?: boolean
+  /** change the validator set once, at a boundary height (issue 7) */
+  reconfig?: ReconfigSpec
 }
 
 export interface RunOptions {
@@ -28,17 +31,31 @@ export interface RunOptions {
   livenessBoundMs?: number
   /** TEST ONLY: a quorum other than 2f+1, to check that the checker catches the broken rule */
   unsafeQuorum?: number
+  /** TEST ONLY: replicas ignore the reconfiguration (keep their old machine), to check that the checker catches it */
+  unsafeNoSwitch?: boolean
   /** long-run mode: no faults, run until every replica committed this many heights */
   heights?: number
 }
 
-export interface RunResult { safety: string[]; liveness: string[]; maxHeight: number; maxStoreSize: number; maxWal: number }
+export interface RunResult {
+  safety: string[]; liveness: string[]; maxHeight: number; maxStoreSize: number; maxWal: number
+  /** reconfiguration: the boundary height H and how many live honest replicas ran past it in the new epoch */
+  boundary?: number; switched?: number; live?: number
+  /** replicas that switched while a view change was under way (some validator in one, or block H needed one) */
+  switchesInViewChange?: number
+}
 
 interface Replica {
   id: string
   name: string
   byz: Behaviour | null
   ctx: ConsensusContext<SimBlock>
+  /** the validator-set epoch its state machine (if any) runs in */
+  epoch: 0 | 1
+  /** in the set of its epoch: runs a state machine; otherwise it only follows by block sync */
+  member: boolean
+  /** crashed for good (the reconfiguration scenario whose new validator dies) */
+  dead: boolean
   state: ConsensusState<SimBlock>
   wal: ConsensusRecord<SimBlock>[]
   up: boolean
@@ -57,14 +74,17 @@ export function runScenario(o: RunOptions): RunResult {
   const rng = new Prng(o.seed * 7919 + hashName(o.scenario.name))
   const q = new EventQueue()
   const sc = o.scenario
-  const n = o.nodes, f = faultsTolerated(n)
-  const validators = Array.from({ length: n }, (_, i) => `v${i}`)
+  const plan = planEpochs(sc.reconfig, o.nodes, rng)
+  // every replica id; with a reconfiguration some of them are members of one set only
+  const validators = plan.all
+  const n = validators.length, f = faultsTolerated(n)
   const chaosMs = o.heights ? 0 : o.chaosMs ?? 2000
   const bound = o.livenessBoundMs ?? 40_000
   const opts: Partial<ConsensusOptions> = { viewTimeoutMs: 300, requestTimeoutMs: 1500, blockIntervalMs: 10, checkpointInterval: 16,
     watermarkWindow: 32, maxBackoffExponent: 4, unsafeQuorumOverride: o.unsafeQuorum }
   const safety: string[] = [], liveness: string[] = []
-  const checkCtx = simContext(validators, validators[0]!)
+  // the checker verifies each certificate against the set in force at its height (2f+1 of that set)
+  const checkCtxs = plan.sets.map((set) => simContext(set, 'checker'))
   const firstCommit = new Map<number, string>()
   let maxStoreSize = 0, maxWal = 0
   let chaos = chaosMs > 0
@@ -78,8 +98,8 @@ export function runScenario(o: RunOptions): RunResult {
   }
   const replicas: Replica[] = []
   const mk = (id: string, name: string, group: Set<string> | null): Replica => ({
-    id, name, byz: byzIds.has(id) ? sc.byzantine! : null, ctx: simContext(validators, id), state: restore(SIM_GENESIS, [], opts),
-    wal: [], up: true, incarnation: 0, mempool: new Set(), committedReq: new Set(), chain: [], group,
+    id, name, byz: byzIds.has(id) ? sc.byzantine! : null, ctx: epochContext(plan, 0, id), epoch: 0, member: plan.sets[0].includes(id),
+    dead: false, state: restore(SIM_GENESIS, [], opts), wal: [], up: id !== plan.added, incarnation: 0, mempool: new Set(), committedReq: new Set(), chain: [], group,
   })
   for (const id of validators) {
     if (byzIds.has(id) && sc.byzantine === 'twins') {
@@ -89,6 +109,11 @@ export function runScenario(o: RunOptions): RunResult {
     } else replicas.push(mk(id, id, null))
   }
   const honest = replicas.filter((r) => r.byz === null)
+  // reconfig-during-view-change: the height whose primary crashes while proposing it (H or H+1)
+  const crashPrimaryAt = sc.reconfig?.crash === 'primary' ? plan.boundary + rng.int(0, 1) : -1
+  let primaryCrashed = false
+  let switchesInViewChange = 0
+  const viewBeforeBoundary = new Map<string, number>()
   const instancesOf = (id: string): Replica[] => replicas.filter((r) => r.id === id)
 
   // partitions during chaos: intervals splitting the validators in two
@@ -100,11 +125,13 @@ export function runScenario(o: RunOptions): RunResult {
   const cut = (a: string, b: string): boolean => chaos && partitions.some((p) => q.now >= p.from && q.now < p.to && p.side.has(a) !== p.side.has(b))
 
   function input(r: Replica, inp: ConsensusInput<SimBlock>): void {
-    if (!r.up) return
+    if (!r.up || !r.member) return
     const res = step(r.state, inp, r.ctx)
     r.state = res.state
     const inc = r.incarnation
     for (const a of res.actions) {
+      // like the node's engine, a machine stopped mid-step (its epoch ended at a commit) acts no further
+      if (r.incarnation !== inc) break
       switch (a.type) {
         case 'persist':
           r.wal.push(a.record)
@@ -112,7 +139,8 @@ export function runScenario(o: RunOptions): RunResult {
           maxWal = Math.max(maxWal, r.wal.length)
           break
         case 'broadcast': case 'send':
-          if (r.byz === null) checkPersisted(r, a.msg)
+          if (r.byz === null) { checkPersisted(r, a.msg); checkMember(r, a.msg) }
+          if (a.msg.type === 'pre-prepare' && a.msg.height === crashPrimaryAt && !primaryCrashed && r.byz === null) { crashMidPrePrepare(r, a.msg); break }
           emit(r, { to: a.type === 'send' ? a.to : null, msg: a.msg })
           break
         case 'setTimer': {
@@ -145,6 +173,12 @@ export function runScenario(o: RunOptions): RunResult {
     if (!ok) safety.push(`${r.name} sent ${m.type} (${m.view},${m.height}) before persisting it`)
   }
 
+  /** Replicas not in the set of a height never vote at it. */
+  function checkMember(r: Replica, m: ConsensusMessage<SimBlock>): void {
+    if ((m.type !== 'prepare' && m.type !== 'commit' && m.type !== 'pre-prepare') || m.from !== r.id) return
+    if (!certifiersAt(plan, m.height).includes(r.id)) safety.push(`${r.name} sent ${m.type} at height ${m.height} outside the set in force there`)
+  }
+
   function emit(r: Replica, out: Outgoing): void {
     const outs = r.byz ? byzantineOutgoing(r.byz, { rng, ctx: r.ctx, others: validators.filter((v) => v !== r.id), now: q.now }, out) : [out]
     for (const o of outs) {
@@ -166,13 +200,49 @@ export function runScenario(o: RunOptions): RunResult {
     const parent = r.chain.length ? r.chain[r.chain.length - 1]!.block.hash : SIM_GENESIS.hash
     if (r.byz === null) {
       if (b.height !== r.chain.length + 1 || b.parent !== parent) safety.push(`${r.name} committed height ${b.height} out of order (head ${r.chain.length})`)
-      if (!verifyCertificate(checkCtx, b, c.certificate, quorumSize(n))) safety.push(`${r.name} committed height ${b.height} with fewer than 2f+1 valid signatures`)
+      const set = certifiersAt(plan, b.height)
+      if (!verifyCertificate(checkCtxs[b.height > plan.boundary ? 1 : 0]!, b, c.certificate, quorumSize(set.length))) safety.push(`${r.name} committed height ${b.height} with fewer than 2f+1 valid signatures`)
       const first = firstCommit.get(b.height)
       if (first === undefined) firstCommit.set(b.height, b.hash)
       else if (first !== b.hash) safety.push(`conflicting commits at height ${b.height}: ${first.slice(0, 8)} vs ${b.hash.slice(0, 8)} (${r.name})`)
     }
     r.chain.push(c)
     for (const x of b.requests) { r.mempool.delete(x); r.committedReq.add(x) }
+    if (b.height === plan.boundary - 1 && r.member) viewBeforeBoundary.set(r.name, r.state.view)
+    if (b.height === plan.boundary && !o.unsafeNoSwitch) enterNewEpoch(r)
+  }
+
+  /**
+   * The epoch's last block is committed: as node/validator-role.ts does, the old machine stops
+   * (its timers and pending proposals die with its incarnation) and, for a member of S', a fresh
+   * one starts from the committed head and the WAL; a replica outside S' only follows.
+   */
+  function enterNewEpoch(r: Replica): void {
+    // the switch overlaps a view change: some validator is in one, or block H itself needed one
+    const movedViews = r.member && r.state.view > (viewBeforeBoundary.get(r.name) ?? r.state.view)
+    if (movedViews || replicas.some((x) => x.up && x.member && x.state.mode === 'view-change')) switchesInViewChange++
+    r.epoch = epochAfter(plan, r.chain.length)
+    r.ctx = epochContext(plan, r.epoch, r.id)
+    r.member = plan.sets[r.epoch].includes(r.id)
+    r.incarnation++
+    if (r.member && r.up) boot(r)
+    if (r.id === plan.added && sc.reconfig?.crash === 'added') {
+      q.at(q.now + rng.int(1, 20), () => { r.up = false; r.dead = true; r.incarnation++ })
+    }
+  }
+
+  /**
+   * reconfig-during-view-change: the primary crashes in the middle of broadcasting its pre-prepare
+   * for H (the old set's last block) or H+1 (the new set's first): some backups got it, the others
+   * time out, and replicas switch epochs while a view change is under way. Down for a while.
+   */
+  function crashMidPrePrepare(r: Replica, msg: ConsensusMessage<SimBlock>): void {
+    primaryCrashed = true
+    const reached = rng.shuffle(validators.filter((v) => v !== r.id)).slice(0, rng.int(0, validators.length - 2))
+    for (const to of reached) transmit(r.id, to, msg)
+    r.up = false
+    r.incarnation++
+    q.at(q.now + rng.int(400, 1200), () => restart(r))
   }
 
   /** Block sync: copy certified blocks from the first peer ahead, checking every certificate. */
@@ -182,7 +252,7 @@ export function runScenario(o: RunOptions): RunResult {
       if (!peer || cut(p, r.id)) continue
       for (const c of peer.chain.slice(r.chain.length)) {
         const head = r.chain.length ? r.chain[r.chain.length - 1]!.block.hash : SIM_GENESIS.hash
-        const quorum = r.state.opts.unsafeQuorumOverride ?? quorumSize(n)
+        const quorum = r.state.opts.unsafeQuorumOverride ?? quorumSize(r.ctx.validators.length)
         if (c.block.parent !== head || !verifyCertificate(r.ctx, c.block, c.certificate, quorum)) break
         applyCommit(r, c)
         input(r, { type: 'synced', head: c, now: q.now })
@@ -225,10 +295,16 @@ export function runScenario(o: RunOptions): RunResult {
     q.at(Math.min(t + rng.int(50, 800), chaosMs), () => restart(r))
   }
   function restart(r: Replica): void {
-    if (r.up) return
+    if (r.up || r.dead) return
     r.up = true
     r.incarnation++
-    r.state = restore(SIM_GENESIS, r.wal, opts)
+    if (r.member) boot(r)
+  }
+  /** A fresh state machine from the WAL and the committed head (what the node's engine.start does). */
+  function boot(r: Replica): void {
+    r.incarnation++
+    const head = r.chain[r.chain.length - 1]
+    r.state = restore(SIM_GENESIS, head ? [{ kind: 'committed', head }, ...r.wal] : r.wal, opts)
     input(r, { type: 'start', now: q.now })
     // the app's mempool survived: it tells the engine about its txs again (request timers)
     for (const id of r.mempool) input(r, { type: 'request', txHash: id, now: q.now })
@@ -245,6 +321,18 @@ export function runScenario(o: RunOptions): RunResult {
     q.at(30, flood)
   }
 
+  if (Number.isFinite(plan.boundary)) {
+    // replicas outside their epoch's set follow the chain by block sync (the new validator from
+    // the moment it comes up, empty; a removed one after the boundary)
+    const follow = (): void => {
+      for (const r of replicas) if (r.up && !r.member) sync(r, validators.filter((v) => v !== r.id))
+      q.at(q.now + 50, follow)
+    }
+    q.at(50, follow)
+    const added = replicas.find((r) => r.id === plan.added)
+    if (added) q.at(rng.int(100, 1500), () => restart(added))
+  }
+
   for (const r of replicas) input(r, { type: 'start', now: 0 })
 
   if (o.heights) {
@@ -257,20 +345,23 @@ export function runScenario(o: RunOptions): RunResult {
   while (q.runNext(chaosMs)) { /* chaos phase */ }
   chaos = false
   for (const r of honest) restart(r)
-  const healHeight = Math.max(0, ...honest.map((r) => r.chain.length))
+  const live = (): Replica[] => honest.filter((r) => !r.dead)
+  // with a reconfiguration, every live replica must also get two blocks into the new epoch
+  const healHeight = Math.max(0, ...live().map((r) => r.chain.length), Number.isFinite(plan.boundary) ? plan.boundary : 0)
   const before = injected.filter((x) => x.at < chaosMs).map((x) => x.id)
-  const done = (): boolean => honest.every((r) => r.chain.length >= healHeight + 2 && before.every((id) => r.committedReq.has(id)))
+  const done = (): boolean => live().every((r) => r.chain.length >= healHeight + 2 && before.every((id) => r.committedReq.has(id)))
   // liveness: after healing (at most f faulty), every honest replica commits new blocks in bounded virtual time
   while (!done() && q.runNext(chaosMs + bound)) { /* heal phase */ }
   if (!done()) {
-    for (const r of honest) {
+    for (const r of live()) {
       const missing = before.filter((id) => !r.committedReq.has(id))
       if (r.chain.length < healHeight + 2 || missing.length) {
         liveness.push(`${r.name}: head ${r.chain.length} (heal at ${healHeight}), view ${r.state.view} ${r.state.mode}, ${missing.length} old requests uncommitted`)
       }
     }
   }
-  return { safety, liveness, maxHeight: Math.max(...honest.map((r) => r.chain.length)), maxStoreSize, maxWal }
+  const reconfigured = Number.isFinite(plan.boundary) ? { boundary: plan.boundary, switched: live().filter((r) => r.chain.length > plan.boundary && r.epoch === 1).length, live: live().length, switchesInViewChange } : {}
+  return { safety, liveness, maxHeight: Math.max(...honest.map((r) => r.chain.length)), maxStoreSize, maxWal, ...reconfigured }
 }
 
 function hashName(s: string): number {

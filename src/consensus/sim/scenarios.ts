@@ -13,4 +13,12 @@ export const scenarios: ScenarioSpec[] = [
   { name: 'withhold', byzantine: 'withhold', drop: 0.05, dup: 0.05, maxDelay: 20, crashes: true },
   { name: 'view-flood', byzantine: 'view-flood', drop: 0.05, dup: 0.05, maxDelay: 20 },
   { name: 'censor', byzantine: 'censor', drop: 0.02, dup: 0.02, maxDelay: 15 },
+  // reconfiguration at a boundary height H (issue 7): n → n+1 with a new replica that starts empty
+  { name: 'reconfig-add', reconfig: { kind: 'add' }, drop: 0.05, dup: 0.05, maxDelay: 20 },
+  // n+1 → n (n ≥ 4), with crashes and restarts across the switch
+  { name: 'reconfig-remove', reconfig: { kind: 'remove' }, drop: 0.05, dup: 0.05, maxDelay: 20, crashes: true },
+  // the primary for H or H+1 crashes, so a view change is under way when replicas switch
+  { name: 'reconfig-during-view-change', reconfig: { kind: 'add', crash: 'primary' }, drop: 0.05, dup: 0.05, maxDelay: 20 },
+  // the new validator crashes for good right after switching: n+1 with f faults must stay live
+  { name: 'reconfig-new-crashes', reconfig: { kind: 'add', crash: 'added' }, drop: 0.05, dup: 0.05, maxDelay: 20 },
 ]
