@@ -69,6 +69,9 @@ test('a unit is onboarded and deposits; once retired its new deposits are refuse
   const k = generateKeyPair()
   seeds['notary-9'] = k.seed
   await govern({ type: 'addMember', id: 'notary-9', role: 'unit', publicKey: toHex(k.publicKey) }, ['court-1', 'court-2', 'court-3'])
+  // The node the deposit goes to must have applied the onboarding block first.
+  const approvedAt = (await c.get(0, '/v1/status')).height
+  await waitFor('every node saw the onboarding', async () => (await Promise.all([0, 1, 2, 3].map((i) => c.get(i, '/v1/status')))).every((s) => s.height >= approvedAt))
   const d = await depositAs(1, 'notary-9', 'notary-9-file')
   assert.is(d.body.status, 'committed', JSON.stringify(d.body))
   receiptBefore = await receiptOf(0, 'notary-9-file')
