@@ -29,7 +29,8 @@ export class BenchDevnet {
   /** Writes a fresh devnet in a temp folder and starts its validators; resolves once all see each other. */
   static async start(opts: { nodes?: number; extra?: string[]; nodeFlags?: Map<number, string[]> } = {}): Promise<BenchDevnet> {
     const dir = await mkdtemp(join(tmpdir(), 'cc-bench-'))
-    const basePort = 20000 + Math.floor(Math.random() * 40000)
+    // Below Linux's ephemeral range (32768+), so no outgoing connection can hold one of our ports.
+    const basePort = 10000 + Math.floor(Math.random() * 22000)
     const { homes, rpcUrls } = await initDevnet({ dir, nodes: opts.nodes ?? 4, units: UNITS.length, members: 0, basePort, rpcBasePort: basePort + 100, testChain: true })
     const chainId = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')).chainId as string
     const d = new BenchDevnet(dir, homes, rpcUrls, chainId, opts.extra ?? [])

@@ -42,7 +42,8 @@ export class ChaosCluster {
 
   static async create(o: { nodes: number; logLevel?: string; dir?: string }): Promise<ChaosCluster> {
     const dir = o.dir ?? await mkdtemp(join(tmpdir(), 'cc-chaos-'))
-    const basePort = 20000 + Math.floor(Math.random() * 35000)
+    // Below Linux's ephemeral range (32768+), so no outgoing connection can hold one of our ports.
+    const basePort = 10000 + Math.floor(Math.random() * 22000)
     const { homes, rpcUrls } = await initDevnet({ dir, nodes: o.nodes, units: 1, members: 0, basePort, rpcBasePort: basePort + 100, testChain: true })
     const genesis = JSON.parse(await readFile(join(dir, 'genesis.json'), 'utf8')) as Genesis
     const k = await readKeyFile(join(dir, 'units', 'notary-1.json'))

@@ -25,7 +25,8 @@ export interface Cluster {
   deposit(i: number, label: string, opts?: { wait?: boolean }): Promise<{ status: number; body: any; digest: string }>
 }
 
-let portCursor = 20000 + Math.floor(Math.random() * 20000)
+// Below Linux's ephemeral range (32768+), so no outgoing connection can hold one of our ports.
+let portCursor = 10000 + Math.floor(Math.random() * 20000)
 
 export async function startCluster(opts: { nodes?: number; units?: number; members?: number; chainId?: string } = {}): Promise<Cluster> {
   const dir = await mkdtemp(join(tmpdir(), 'cc-cluster-'))

@@ -80,6 +80,8 @@ test.after(async () => { await Promise.all([A?.stop(), B?.stop()]) })
 test('relay refuses an origin B has not registered', async () => {
   const d = await A.deposit(0, 'copyright work #1')
   assert.is(d.body.status, 'committed', JSON.stringify(d.body))
+  // The relay reads A through node 1, which may commit that block a moment after node 0.
+  await waitFor('node 1 of A has the block', async () => (await A.get(1, '/v1/status')).height >= d.body.height)
   const r = await relayInProcess()
   assert.is(r.code, 1, r.out)
   assert.match(r.out, /UNKNOWN_CHAIN: courtchain\/copyright-chain is not registered on chain devnet/)
@@ -233,6 +235,8 @@ test("a quorum of A's validators signing a conflicting checkpoint is caught: A b
   const v = await B.post(0, '/v1/verify', { receipt, digest: `sha256:${digest}` })
   assert.is(v.body.verdict, 'fails')
   assert.is(v.body.failed, 'registry')
+  // The relay reads B through node 2, which may apply the anchoring block a moment after node 0.
+  await waitFor('node 2 of B sees A equivocated', async () => (await B.get(2, '/v1/chains')).chains.find((c: any) => c.origin === ORIGIN)?.status === 'equivocated')
   const again = await relayInProcess()
   assert.is(again.code, 1)
   assert.match(again.out, /equivocated/)
