@@ -48,19 +48,17 @@ export function onPrePrepare<B extends ProposalLike>(sc: StepCtx<B>, m: PrePrepa
 /** PBFT §4.3: prepares come from backups; one per (sender, view, height). */
 export function onPrepare<B extends ProposalLike>(sc: StepCtx<B>, m: Prepare): void {
   if (m.from === primaryOf(sc.ctx.validators, m.view) || !admit(sc, m)) return
-  const byView = slotOf(sc.s, m.height).prepares
-  let votes = byView.get(m.view)
-  if (votes?.has(m.from) || !verifyMessageSig(sc.ctx, m)) return
-  if (!votes) byView.set(m.view, votes = new Map())
-  votes.set(m.from, m)
-  noteAhead(sc, m.from, m.height)
-  progress(sc)
+  storeVote(sc, slotOf(sc.s, m.height).prepares, m)
 }
 
 /** PBFT §4.3: commits are stored; they count only once this replica has prepared. */
 export function onCommit<B extends ProposalLike>(sc: StepCtx<B>, m: Commit): void {
   if (!admit(sc, m)) return
-  const byView = slotOf(sc.s, m.height).commits
+  storeVote(sc, slotOf(sc.s, m.height).commits, m)
+}
+
+/** Keeps the first validly signed vote of each sender per view, then re-evaluates progress. */
+function storeVote<B extends ProposalLike, V extends Prepare | Commit>(sc: StepCtx<B>, byView: Map<number, Map<string, V>>, m: V): void {
   let votes = byView.get(m.view)
   if (votes?.has(m.from) || !verifyMessageSig(sc.ctx, m)) return
   if (!votes) byView.set(m.view, votes = new Map())

@@ -92,6 +92,15 @@ export class Ledger {
     return { valid, invalid }
   }
 
+  /**
+   * Records that `pb` (built by this node from selectForBlock's txs, which were just looked up)
+   * carries no replay, so its validation needs no second round of store lookups.
+   */
+  noteBuilt(pb: PreparedBlock): void {
+    this.replays.set(pb.hash, new Set())
+    if (this.replays.size > 256) this.replays.delete(this.replays.keys().next().value!)
+  }
+
   /** Replay check for validateBlock: undefined when the block was not prechecked. */
   replaysOf(blockHash: string): Set<string> | undefined {
     return this.replays.get(blockHash)

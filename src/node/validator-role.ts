@@ -108,7 +108,7 @@ export class ValidatorRole {
           const { valid, invalid } = await ledger.selectForBlock(pending.map((t) => t.p))
           if (invalid.length) mempool.remove(invalid)
           const b = buildNodeBlock(ledger, valid, parent, clock.now())
-          await ledger.precheck(b.pb)
+          ledger.noteBuilt(b.pb)
           return b
         },
         onCommit: async (b, certificate) => {
