@@ -1,10 +1,10 @@
 // Blocks (docs/internals.md "Block"): the header commits to the txs and to the evidence log after
 // them; the checkpoint of a block is what validators sign as their PBFT commit vote.
 import { sha256 } from '../crypto/portable.js'
-import { decodeCbor, encodeCbor } from '../codec/index.js'
+import { cborArrayHead, cborItemEnd, decodeCbor, encodeCbor } from '../codec/index.js'
 import { checkpointOrigin, formatCheckpoint } from '../checkpoint/index.js'
 import { hashLeaf, rootFromLeafHashes } from '../merkle/index.js'
-import { concatBytes, fromHex, toHex, utf8 } from '../util/index.js'
+import { concatBytes, equalBytes, fromHex, toHex, utf8 } from '../util/index.js'
 import { chainError, ChainErrorCode } from './errors.js'
 import { checks, HEX32_RE, ID_RE, record } from './schema.js'
 import { parseTx, type PreparedTx, type Tx } from './tx.js'
@@ -38,42 +38,98 @@ export function txRoot(txHashes: string[]): string {
   return toHex(rootFromLeafHashes(txHashes.map((h) => hashLeaf(fromHex(h, 'txHash', 32)))))
 }
 
-/** Assembles a block from prepared txs and the log state after them. */
-export function makeBlock(fields: { chain: string; height: number; time: number; parent: string; logSize: number; logRoot: string; handover?: string }, txs: PreparedTx[]): PreparedBlock {
+/** Assembles a block from prepared txs and the log state after them; `txBytes[i]`, when given, is tx i's CBOR. */
+export function makeBlock(fields: { chain: string; height: number; time: number; parent: string; logSize: number; logRoot: string; handover?: string }, txs: PreparedTx[], txBytes?: Uint8Array[]): PreparedBlock {
   const header: BlockHeader = {
     v: 1, chain: fields.chain, height: fields.height, time: fields.time, parent: fields.parent,
     txRoot: txRoot(txs.map((t) => t.hash)), txCount: txs.length, logSize: fields.logSize, logRoot: fields.logRoot,
     ...(fields.handover !== undefined ? { handover: fields.handover } : {}),
   }
   const block: Block = { header, txs: txs.map((t) => t.tx) }
-  return { block, hash: blockHash(header), txs, bytes: encodeCbor(block) }
+  const bytes = assembleBlock(encodeCbor(header), txs.map((t, i) => txBytes?.[i] ?? encodeCbor(t.tx)))
+  return { block, hash: blockHash(header), txs, bytes }
+}
+
+// A block's CBOR is the map {"txs": [tx…], "header": {…}} in canonical key order (shorter key
+// first), so it can be put together from txs encoded once and split again without decoding them.
+const TXS_KEY = Uint8Array.of(0x63, 0x74, 0x78, 0x73) // text(3) "txs"
+const HEADER_KEY = Uint8Array.of(0x66, 0x68, 0x65, 0x61, 0x64, 0x65, 0x72) // text(6) "header"
+
+function assembleBlock(header: Uint8Array, txs: Uint8Array[]): Uint8Array {
+  return concatBytes(Uint8Array.of(0xa2), TXS_KEY, cborArrayHead(txs.length), ...txs, HEADER_KEY, header)
+}
+
+/** The tx and header byte ranges of a block's CBOR; BLOCK_BAD_FORMAT unless framed exactly as assembleBlock frames it. */
+function splitBlock(bytes: Uint8Array, maxTxs: number): { header: Uint8Array; txs: Uint8Array[] } {
+  const bad = (why: string): never => { throw chainError(ChainErrorCode.BLOCK_BAD_FORMAT, `block: ${why}`) }
+  const startsWith = (at: number, prefix: Uint8Array): boolean => equalBytes(bytes.subarray(at, at + prefix.length), prefix)
+  if (bytes[0] !== 0xa2 || !startsWith(1, TXS_KEY)) bad('expected the map {txs, header}')
+  let p = 1 + TXS_KEY.length
+  const head = bytes[p]
+  if (head === undefined || head >> 5 !== 4) bad('"txs" is not an array')
+  const { count, headLen } = arrayHead(bytes, p, bad)
+  if (count > maxTxs) bad(`more than ${maxTxs} txs`)
+  if (!equalBytes(bytes.subarray(p, p + headLen), cborArrayHead(count))) bad('"txs" length is not minimally encoded')
+  p += headLen
+  const txs: Uint8Array[] = []
+  for (let i = 0; i < count; i++) {
+    const end = itemEnd(bytes, p, bad)
+    txs.push(bytes.subarray(p, end))
+    p = end
+  }
+  if (!startsWith(p, HEADER_KEY)) bad('expected "header" after the txs')
+  p += HEADER_KEY.length
+  return { header: bytes.subarray(p), txs }
+}
+
+function arrayHead(bytes: Uint8Array, p: number, bad: (why: string) => never): { count: number; headLen: number } {
+  const info = bytes[p]! & 0x1f
+  if (info < 24) return { count: info, headLen: 1 }
+  if (info > 26) bad('"txs" length out of range')
+  const n = 1 << (info - 24)
+  if (p + 1 + n > bytes.length) bad('truncated')
+  let count = 0
+  for (let i = 0; i < n; i++) count = count * 256 + bytes[p + 1 + i]!
+  return { count, headLen: 1 + n }
+}
+
+function itemEnd(bytes: Uint8Array, p: number, bad: (why: string) => never): number {
+  try { return cborItemEnd(bytes, p) } catch (e) { return bad((e as Error).message) }
 }
 
 export function encodeBlock(block: Block): Uint8Array {
   return encodeCbor(block)
 }
 
-/** Strictly decodes a block: size bound, exact fields, every tx parsed, tx root and count checked. */
-export function decodeBlock(bytes: Uint8Array, limits: { chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number }): PreparedBlock {
+const HEADER_FIELDS = {
+  v: { check: C.literal(1) }, chain: { check: C.string(64, ID_RE) }, height: { check: C.uint() },
+  time: { check: C.uint() }, parent: { check: C.string(64, HEX32_RE) }, txRoot: { check: C.string(64, HEX32_RE) },
+  txCount: { check: C.uint() }, logSize: { check: C.uint() }, logRoot: { check: C.string(64, HEX32_RE) },
+  handover: { check: C.string(64, HEX32_RE), optional: true },
+}
+
+/** A tx already decoded and checked once (the mempool's), found by its exact CBOR bytes. */
+export type KnownTx = (txBytes: Uint8Array) => PreparedTx | undefined
+
+/**
+ * Strictly decodes a block: size bound, exact framing and fields, every tx parsed, tx root and
+ * count checked. A tx whose bytes `known` recognises is taken as it was parsed before (the same
+ * bytes decode to the same tx), so a validator does not parse and hash a proposal's txs twice.
+ */
+export function decodeBlock(bytes: Uint8Array, limits: { chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number }, known?: KnownTx): PreparedBlock {
   if (bytes.length > limits.maxBlockBytes) {
     throw chainError(ChainErrorCode.BLOCK_TOO_LARGE, `block is ${bytes.length} bytes, at most ${limits.maxBlockBytes}`)
   }
-  let value: unknown
-  try { value = decodeCbor(bytes, { maxBytes: limits.maxBlockBytes }) } catch (e) {
-    throw chainError(ChainErrorCode.BLOCK_BAD_FORMAT, `block: ${(e as Error).message}`)
+  const parts = splitBlock(bytes, limits.maxBlockTxs)
+  const cbor = (b: Uint8Array, what: string): unknown => {
+    try { return decodeCbor(b, { maxBytes: limits.maxBlockBytes }) } catch (e) {
+      throw chainError(ChainErrorCode.BLOCK_BAD_FORMAT, `${what}: ${(e as Error).message}`)
+    }
   }
-  const obj = record(value, 'block', {
-    header: { check: C.object({
-      v: { check: C.literal(1) }, chain: { check: C.string(64, ID_RE) }, height: { check: C.uint() },
-      time: { check: C.uint() }, parent: { check: C.string(64, HEX32_RE) }, txRoot: { check: C.string(64, HEX32_RE) },
-      txCount: { check: C.uint() }, logSize: { check: C.uint() }, logRoot: { check: C.string(64, HEX32_RE) },
-      handover: { check: C.string(64, HEX32_RE), optional: true },
-    }) },
-    txs: { check: C.array(0, limits.maxBlockTxs, C.any()) },
-  }, ChainErrorCode.BLOCK_BAD_FORMAT) as unknown as Block
-  if (obj.header.chain !== limits.chainId) throw chainError(ChainErrorCode.BLOCK_BAD_FORMAT, `block of chain "${obj.header.chain}", expected "${limits.chainId}"`)
-  const txs = obj.txs.map((t) => parseTx(t, limits))
-  const pb: PreparedBlock = { block: { header: obj.header, txs: txs.map((t) => t.tx) }, hash: blockHash(obj.header), txs, bytes }
+  const header = record(cbor(parts.header, 'block.header'), 'block.header', HEADER_FIELDS, ChainErrorCode.BLOCK_BAD_FORMAT) as unknown as BlockHeader
+  if (header.chain !== limits.chainId) throw chainError(ChainErrorCode.BLOCK_BAD_FORMAT, `block of chain "${header.chain}", expected "${limits.chainId}"`)
+  const txs = parts.txs.map((b, i) => known?.(b) ?? parseTx(cbor(b, `block.txs[${i}]`), limits))
+  const pb: PreparedBlock = { block: { header, txs: txs.map((t) => t.tx) }, hash: blockHash(header), txs, bytes }
   checkTxRoot(pb)
   return pb
 }

@@ -3,7 +3,7 @@ import { canonicalJsonBytes } from '../codec/index.js'
 import { hashLeaf } from '../merkle/index.js'
 import { toHex } from '../util/index.js'
 import type { Digests, EvidenceMeta } from './items.js'
-import type { PreparedBlock } from './block.js'
+import type { BlockHeader, PreparedBlock } from './block.js'
 import { isEvidenceTx } from './tx.js'
 
 export interface EvidenceRecord {
@@ -21,8 +21,11 @@ export interface EvidenceRecord {
 /** One evidence item placed in the log: its record, leaf bytes, leaf index and id. */
 export interface PlacedEvidence { leafIndex: number; id: string; leafHash: Uint8Array; leafBytes: Uint8Array; record: EvidenceRecord; type: string }
 
+/** What the records of a block depend on: not its hash or log root, so a primary can place them first. */
+export type EvidenceSource = Pick<PreparedBlock, 'txs'> & { block: { header: Pick<BlockHeader, 'chain' | 'height' | 'time'> } }
+
 /** The records a block adds to the log, in commit order, numbered from `firstLeafIndex`. */
-export function blockEvidence(pb: PreparedBlock, firstLeafIndex: number): PlacedEvidence[] {
+export function blockEvidence(pb: EvidenceSource, firstLeafIndex: number): PlacedEvidence[] {
   const out: PlacedEvidence[] = []
   const { header } = pb.block
   for (const p of pb.txs) {

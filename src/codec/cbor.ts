@@ -44,9 +44,35 @@ function check(value: unknown, path: string, stack: object[]): void {
   }
 }
 
+// `check` without a path per value (those strings were most of the cost of encoding a block):
+// false on any problem, and `check` then says where and why.
+function inDomain(value: unknown, stack: object[]): boolean {
+  switch (typeof value) {
+    case 'string': return value.isWellFormed()
+    case 'boolean': return true
+    case 'number': return Number.isSafeInteger(value) && !Object.is(value, -0)
+    case 'object': {
+      if (value === null || value instanceof Uint8Array) return true
+      if (stack.length >= MAX_DEPTH || stack.includes(value)) return false
+      stack.push(value)
+      let ok = true
+      if (Array.isArray(value)) {
+        for (let i = 0; ok && i < value.length; i++) ok = inDomain(value[i], stack)
+      } else {
+        const proto = Object.getPrototypeOf(value)
+        ok = proto === Object.prototype || proto === null
+        for (const k in value) if (ok && Object.hasOwn(value, k)) ok = inDomain((value as Record<string, unknown>)[k], stack)
+      }
+      stack.pop()
+      return ok
+    }
+    default: return false
+  }
+}
+
 /** Deterministic CBOR of `value` (cborg defaults: minimal integers, sorted map keys); throws CBOR_ENCODE outside the value domain. */
 export function encodeCbor(value: unknown): Uint8Array {
-  check(value, '$', [])
+  if (!inDomain(value, [])) check(value, '$', [])
   return encode(value)
 }
 
@@ -93,4 +119,53 @@ export function decodeCbor(bytes: Uint8Array, opts: { maxBytes: number }): unkno
   }
   if (!equalBytes(again, bytes)) throw decodeError('not in canonical form (floats, unsorted map keys or invalid UTF-8)')
   return value
+}
+
+/**
+ * End offset of the one CBOR item starting at `offset`, without decoding it: the framing walk
+ * that lets a block's txs be matched byte for byte against txs already decoded once. It checks
+ * structure and bounds only (value domain: ints, strings, arrays, maps, false/true/null; no tags,
+ * floats or indefinite lengths); canonical form is for decodeCbor on the pieces.
+ */
+export function cborItemEnd(bytes: Uint8Array, offset: number, depth = 0): number {
+  if (depth > MAX_DEPTH) throw decodeError(`nests deeper than ${MAX_DEPTH}`)
+  if (offset >= bytes.length) throw decodeError('unexpected end of input')
+  const major = bytes[offset]! >> 5
+  const info = bytes[offset]! & 0x1f
+  let p = offset + 1
+  let arg: number
+  if (info < 24) arg = info
+  else if (info <= 27) {
+    const n = 1 << (info - 24)
+    if (p + n > bytes.length) throw decodeError('unexpected end of input')
+    arg = 0
+    for (let i = 0; i < n; i++) arg = arg * 256 + bytes[p + i]!
+    if (!Number.isSafeInteger(arg)) throw decodeError('length or integer beyond 2^53')
+    p += n
+  } else throw decodeError(`unsupported additional info ${info}`)
+  switch (major) {
+    case 0: case 1: return p
+    case 2: case 3:
+      if (p + arg > bytes.length) throw decodeError('unexpected end of input')
+      return p + arg
+    case 4: case 5: {
+      const count = major === 5 ? arg * 2 : arg
+      if (count > bytes.length - p) throw decodeError('unexpected end of input') // every item takes a byte
+      for (let i = 0; i < count; i++) p = cborItemEnd(bytes, p, depth + 1)
+      return p
+    }
+    case 7:
+      if (info >= 20 && info <= 22) return p
+      throw decodeError(`unsupported simple value or float (${info})`)
+    default: throw decodeError('tags are not allowed')
+  }
+}
+
+/** The head of a CBOR array of `n` items (major type 4, minimal length encoding). */
+export function cborArrayHead(n: number): Uint8Array {
+  if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff) throw encodeError('$', `array length ${n} out of range`)
+  if (n < 24) return Uint8Array.of(0x80 | n)
+  if (n < 0x100) return Uint8Array.of(0x98, n)
+  if (n < 0x10000) return Uint8Array.of(0x99, n >> 8, n & 0xff)
+  return Uint8Array.of(0x9a, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
 }

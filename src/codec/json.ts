@@ -57,9 +57,47 @@ function serialize(value: unknown, path: string, stack: object[]): string {
   }
 }
 
+// The same rules without building a path per value (the paths were most of the cost of hashing
+// an evidence record): null on any problem, and `serialize` then says where and why.
+function fast(value: unknown, stack: object[]): string | null {
+  switch (typeof value) {
+    case 'string': return value.isWellFormed() ? JSON.stringify(value) : null
+    case 'number': return Number.isFinite(value) ? JSON.stringify(value) : null
+    case 'boolean': return value ? 'true' : 'false'
+    case 'object': {
+      if (value === null) return 'null'
+      if (stack.length >= MAX_DEPTH || stack.includes(value)) return null
+      stack.push(value)
+      let out: string | null
+      if (Array.isArray(value)) {
+        out = '['
+        for (let i = 0; i < value.length; i++) {
+          const v = fast(value[i], stack)
+          if (v === null) { out = null; break }
+          out += (i ? ',' : '') + v
+        }
+        if (out !== null) out += ']'
+      } else {
+        const proto = Object.getPrototypeOf(value)
+        out = proto === Object.prototype || proto === null ? '{' : null
+        const keys = Object.keys(value).sort()
+        for (let i = 0; out !== null && i < keys.length; i++) {
+          const k = keys[i]!
+          const v = k.isWellFormed() ? fast((value as Record<string, unknown>)[k], stack) : null
+          out = v === null ? null : out + (i ? ',' : '') + JSON.stringify(k) + ':' + v
+        }
+        if (out !== null) out += '}'
+      }
+      stack.pop()
+      return out
+    }
+    default: return null
+  }
+}
+
 /** RFC 8785 canonical JSON of `value`; throws JSON_ENCODE on non-finite numbers, undefined, functions, cycles. */
 export function canonicalJson(value: unknown): string {
-  return serialize(value, '$', [])
+  return fast(value, []) ?? serialize(value, '$', [])
 }
 
 /** UTF-8 bytes of canonicalJson(value): what gets hashed and signed. */

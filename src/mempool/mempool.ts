@@ -1,8 +1,8 @@
 // Admission and batching of txs waiting for a block. A tx is checked once on the way in
 // (format, sender, role, signature, replay), so block validation can skip its signature.
 import { chainError, ChainErrorCode, checkTxSender, executeTx, type ChainState, type PreparedTx } from '../chain/index.js'
-import { ed25519VerifyAsync } from '../crypto/index.js'
-import { fromHex, NodeError } from '../util/index.js'
+import { ed25519VerifyAsync, sha256 } from '../crypto/index.js'
+import { equalBytes, fromHex, NodeError, toHex } from '../util/index.js'
 
 export interface MempoolOptions {
   /** Most txs held at once; beyond it new txs are refused with MEMPOOL_FULL. */
@@ -22,10 +22,12 @@ export interface MempoolDeps {
   nextHeight: () => number
 }
 
-export interface PendingTx { p: PreparedTx; bytes: Uint8Array; since: number }
+export interface PendingTx { p: PreparedTx; bytes: Uint8Array; since: number; bytesKey: string }
 
 export class Mempool {
   private readonly pending = new Map<string, PendingTx>()
+  /** Tx hash by SHA-256 of the tx's CBOR: how a proposal's txs are recognised without parsing them. */
+  private readonly byBytes = new Map<string, string>()
   private readonly perMember = new Map<string, number>()
   private totalBytes = 0
   /**
@@ -64,9 +66,17 @@ export class Mempool {
     if (await this.deps.isCommitted(p.hash)) throw chainError(ChainErrorCode.DUPLICATE_TX, `tx ${p.hash} is already on chain`, { tx: p.hash })
     if (this.pending.has(p.hash)) throw chainError(ChainErrorCode.DUPLICATE_TX, `tx ${p.hash} is already pending`, { tx: p.hash })
     if (this.recentlyCommitted.has(p.hash)) throw chainError(ChainErrorCode.DUPLICATE_TX, `tx ${p.hash} is already on chain`, { tx: p.hash })
-    this.pending.set(p.hash, { p, bytes, since: this.deps.now() })
+    const bytesKey = toHex(sha256(bytes))
+    this.pending.set(p.hash, { p, bytes, since: this.deps.now(), bytesKey })
+    this.byBytes.set(bytesKey, p.hash)
     this.perMember.set(p.tx.from, (this.perMember.get(p.tx.from) ?? 0) + 1)
     this.totalBytes += bytes.length
+  }
+
+  /** The pending tx whose CBOR is exactly `bytes` (already parsed and signature-checked), if any. */
+  known(bytes: Uint8Array): PreparedTx | undefined {
+    const t = this.pending.get(this.byBytes.get(toHex(sha256(bytes))) ?? '')
+    return t && equalBytes(t.bytes, bytes) ? t.p : undefined
   }
 
   /** Txs in arrival order for the next block, within the limits, skipping `exclude` (already proposed). */
@@ -107,6 +117,7 @@ export class Mempool {
       const t = this.pending.get(h)
       if (!t) continue
       this.pending.delete(h)
+      this.byBytes.delete(t.bytesKey)
       this.totalBytes -= t.bytes.length
       const n = (this.perMember.get(t.p.tx.from) ?? 1) - 1
       if (n <= 0) this.perMember.delete(t.p.tx.from)

@@ -2,7 +2,7 @@
 // verification with validator keys, the checkpoint a commit vote signs, and block validity.
 import {
   blockCheckpointBody, currentEpoch, decodeBlock, epochAt, expectedHandover, genesisHash, makeBlock, validateBlock,
-  type PreparedBlock, type PreparedTx, type ValidatorKey,
+  type KnownTx, type PreparedBlock, type PreparedTx, type ValidatorKey,
 } from '../chain/index.js'
 import type { BlockRef, CertifierSet, CommittedBlock, ConsensusContext } from '../consensus/index.js'
 import { parseNote } from '../checkpoint/index.js'
@@ -94,21 +94,23 @@ export function validateNodeBlock(d: ConsensusAppDeps, b: NodeBlock, parent: Blo
   }
 }
 
-/** Builds the primary's next block from mempool txs, on top of the committed head. */
-export function buildNodeBlock(ledger: Ledger, txs: PreparedTx[], parent: BlockRef, now: number): NodeBlock {
+/** Builds the primary's next block from mempool txs (`txBytes[i]`: tx i's CBOR, when known), on top of the committed head. */
+export function buildNodeBlock(ledger: Ledger, txs: PreparedTx[], parent: BlockRef, now: number, txBytes?: Uint8Array[]): NodeBlock {
   const time = Math.max(now, parent.time + 1)
-  const handover = expectedHandover(ledger.state, parent.height + 1) // the epoch's last block names the handover
-  const fields = { chain: ledger.genesis.chainId, height: parent.height + 1, time, parent: parent.hash, ...(handover ? { handover } : {}) }
-  // The evidence records depend on height and time, not on the log root: place them first.
-  const draft = makeBlock({ ...fields, logSize: 0, logRoot: toHex(new Uint8Array(32)) }, txs)
-  const { append } = ledger.workFor(draft)
-  const pb = makeBlock({ ...fields, logSize: append.size, logRoot: toHex(append.root) }, txs)
+  const height = parent.height + 1
+  const handover = expectedHandover(ledger.state, height) // the epoch's last block names the handover
+  const chain = ledger.genesis.chainId
+  // The evidence records depend on height and time, not on the log root: place them first,
+  // then keep that work for the finished block, so validating our own proposal reuses it.
+  const work = ledger.place({ txs, block: { header: { chain, height, time } } })
+  const pb = makeBlock({ chain, height, time, parent: parent.hash, logSize: work.append.size, logRoot: toHex(work.append.root), ...(handover ? { handover } : {}) }, txs, txBytes)
+  ledger.keepWork(pb.hash, work)
   return nodeBlock(pb)
 }
 
-/** Decodes a block received inside a consensus message (strict, bounded). */
-export function decodeNodeBlock(ledger: Ledger, bytes: Uint8Array): NodeBlock {
-  return nodeBlock(decodeBlock(bytes, ledger.limits))
+/** Decodes a block received inside a consensus message (strict, bounded); `known` finds txs already admitted. */
+export function decodeNodeBlock(ledger: Ledger, bytes: Uint8Array, known?: KnownTx): NodeBlock {
+  return nodeBlock(decodeBlock(bytes, ledger.limits, known))
 }
 
 /** A stored block and its certificate note, as consensus holds a committed block. */

@@ -3,7 +3,7 @@
 // blocks once so validation, proposal and commit share the work.
 import {
   blockEvidence, checkTxSender, executeTx, decodeBlock, decodeState, encodeState, executeBlock, initialState, genesisHash,
-  type ChainState, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx,
+  type ChainState, type EvidenceSource, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx,
 } from '../chain/index.js'
 import type { EvidenceLog, LogAppend } from '../merkle/index.js'
 import type { Store } from '../store/index.js'
@@ -110,10 +110,18 @@ export class Ledger {
   workFor(pb: PreparedBlock): BlockWork {
     const cached = this.work.get(pb.hash)
     if (cached && cached.append.from === this.log.size) return cached
-    const placed = blockEvidence(pb, this.log.size)
-    const append = this.log.append(placed.map((p) => p.leafHash))
-    const w = { placed, append }
-    this.work.set(pb.hash, w)
+    return this.keepWork(pb.hash, this.place(pb))
+  }
+
+  /** The evidence and log append of txs at a height and time, uncached (a primary's draft). */
+  place(src: EvidenceSource): BlockWork {
+    const placed = blockEvidence(src, this.log.size)
+    return { placed, append: this.log.append(placed.map((p) => p.leafHash)) }
+  }
+
+  /** Caches `w` as the work of the block with this hash (a primary's block, placed as a draft). */
+  keepWork(hash: string, w: BlockWork): BlockWork {
+    this.work.set(hash, w)
     if (this.work.size > 64) this.work.delete(this.work.keys().next().value!)
     return w
   }

@@ -188,7 +188,7 @@ export class Node {
       if (!e) return
       // a checkpoint message may carry the previous epoch's certificate: allow the larger set
       const maxSigners = Math.max(...ledger.state.epochs.slice(-2).map((ep) => ep.validators.length))
-      const msg = decodeMessage<NodeBlock>(bytes, { ...defaultDecodeLimits, maxBytes: maxFrame, maxSigners }, (b) => decodeNodeBlock(ledger, b))
+      const msg = decodeMessage<NodeBlock>(bytes, { ...defaultDecodeLimits, maxBytes: maxFrame, maxSigners }, (b) => decodeNodeBlock(ledger, b, (tx) => mempool.known(tx)))
       for (const b of blocksIn(msg)) await ledger.precheck(b.pb)
       e.receive(from, msg)
     })

@@ -13,7 +13,7 @@ import type { PreparedTx } from '../chain/index.js'
 export interface ValidatorRoleDeps {
   ledger: Ledger
   key: NodeKey
-  mempool: { has(hash: string): boolean; take(limits: { maxTxs: number; maxBytes: number; maxItems?: number }): { p: PreparedTx }[]; remove(hashes: Iterable<string>): void }
+  mempool: { has(hash: string): boolean; known(txBytes: Uint8Array): PreparedTx | undefined; take(limits: { maxTxs: number; maxBytes: number; maxItems?: number }): { p: PreparedTx; bytes: Uint8Array }[]; remove(hashes: Iterable<string>): void }
   wal: { append(r: Uint8Array): Promise<number | void>; load(): Promise<Uint8Array[]>; truncate(below: number): Promise<void> }
   transport: { broadcast(bytes: Uint8Array): void; send(to: string, bytes: Uint8Array): void }
   encodeMessage(msg: ConsensusMessage<NodeBlock>): Uint8Array
@@ -92,7 +92,7 @@ export class ValidatorRole {
       ...genesis.consensus,
       ...ledger.state.params, // timings changed by governance (setParams) apply from the next engine
       encodeBlock: encodeNodeBlock,
-      decodeBlock: (bytes: Uint8Array) => decodeNodeBlock(ledger, bytes),
+      decodeBlock: (bytes: Uint8Array) => decodeNodeBlock(ledger, bytes, (tx) => mempool.known(tx)),
     }, {
       ctx,
       transport: this.d.wrap(ctx, {
@@ -107,7 +107,8 @@ export class ValidatorRole {
           const pending = mempool.take({ maxTxs: genesis.consensus.maxBlockTxs, maxBytes: genesis.consensus.maxBlockBytes - 64 * 1024, maxItems: MAX_BLOCK_ITEMS })
           const { valid, invalid } = await ledger.selectForBlock(pending.map((t) => t.p))
           if (invalid.length) mempool.remove(invalid)
-          const b = buildNodeBlock(ledger, valid, parent, clock.now())
+          const bytesOf = new Map(pending.map((t) => [t.p.hash, t.bytes]))
+          const b = buildNodeBlock(ledger, valid, parent, clock.now(), valid.map((t) => bytesOf.get(t.hash)!))
           ledger.noteBuilt(b.pb)
           return b
         },

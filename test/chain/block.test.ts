@@ -1,10 +1,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  assembleCertificate, blockCheckpointBody, blockEvidence, checkCommitCertificate, decodeBlock, validateBlock,
+  assembleCertificate, blockCheckpointBody, blockEvidence, checkCommitCertificate, decodeBlock, makeBlock, validateBlock,
 } from '../../src/chain/index.js'
 import { ed25519Sign, ed25519Verify } from '../../src/crypto/index.js'
-import { utf8 } from '../../src/util/index.js'
+import { equalBytes, fromHex, utf8 } from '../../src/util/index.js'
 import { encodeCbor } from '../../src/codec/index.js'
 import { block1, deposit, genesis, parent0, seeds, state0 } from './fixture.js'
 
@@ -17,6 +17,35 @@ test('a block round-trips through its strict encoding with the same hash', () =>
   const again = decodeBlock(pb.bytes, limits)
   assert.is(again.hash, pb.hash)
   assert.is(again.txs.length, 2)
+})
+
+test('a block assembled from its txs\' own encodings is exactly the canonical CBOR of the block', () => {
+  for (const n of [0, 1, 2, 30]) {
+    const txs = Array.from({ length: n }, (_, i) => deposit(i % 2 ? 'notary-1' : 'copyright-1'))
+    const pb = block1(txs)
+    assert.is(Buffer.from(pb.bytes).toString('hex'), Buffer.from(encodeCbor(pb.block)).toString('hex'))
+    const fromBytes = makeBlock({ ...pb.block.header }, txs, txs.map((t) => encodeCbor(t.tx)))
+    assert.equal(fromBytes.bytes, pb.bytes)
+  }
+})
+
+test('known txs are taken by exact bytes; anything else is parsed; framing is strict', () => {
+  const a = deposit(), b = deposit('copyright-1')
+  const pb = block1([a, b])
+  const aBytes = encodeCbor(a.tx)
+  let asked = 0
+  const again = decodeBlock(pb.bytes, limits, (bytes) => { asked++; return equalBytes(bytes, aBytes) ? a : undefined })
+  assert.is(asked, 2)
+  assert.ok(again.txs[0] === a, 'the known tx object is reused')
+  assert.is(again.txs[1]!.hash, b.hash)
+  // Other framings of the same map are refused, though a lenient CBOR reader would accept them.
+  const hex = Buffer.from(pb.bytes).toString('hex')
+  const variants = [
+    hex.replace(/^a2637478738/, 'a263747873980'), // non-minimal array length (82 → 98 02)
+    'a2' + hex.slice(hex.indexOf('666865616465') ) + hex.slice(2, hex.indexOf('666865616465')), // header first
+    'a3' + hex.slice(2) + '6178' + '00', // a third key
+  ]
+  for (const v of variants) assert.is(code(() => decodeBlock(fromHex(v), limits)), 'BLOCK_BAD_FORMAT', v.slice(0, 20))
 })
 
 test('a block with trailing bytes or a wrong tx root is refused', () => {

@@ -1,7 +1,7 @@
 // Strict deterministic CBOR: round trips, and every non-canonical form rejected on decode.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodeCbor, decodeCbor } from '../../src/codec/index.js'
+import { cborArrayHead, cborItemEnd, encodeCbor, decodeCbor } from '../../src/codec/index.js'
 import { fromHex, isNodeError, toHex } from '../../src/util/index.js'
 
 const MAX = 1 << 20
@@ -94,3 +94,51 @@ test('rejects nesting deeper than 64 levels on both sides', () => {
 })
 
 test.run()
+
+test('cborItemEnd finds where each item ends without decoding it, and refuses what the domain has not', () => {
+  const values: unknown[] = [0, -25, 2 ** 40, '', 'ü€😀', new Uint8Array(300), [], [1, [2, [3]]], { a: { b: [null, true, false] } }, 'x'.repeat(70_000)]
+  for (const v of values) {
+    const one = encodeCbor(v)
+    const two = new Uint8Array([...encodeCbor('before'), ...one, ...encodeCbor(7)])
+    const at = encodeCbor('before').length
+    assert.is(cborItemEnd(one, 0), one.length)
+    assert.is(cborItemEnd(two, at), at + one.length)
+  }
+  for (const hex of ['', '82', '8201', '6461', 'c101', 'f93c00', '9f01ff', 'f7', '5b0020000000000000', '9b00000000ffffffff']) {
+    assert.throws(() => cborItemEnd(fromHex(hex), 0), (e: unknown) => isNodeError(e) && e.code === 'CBOR_DECODE', hex)
+  }
+  const deep = fromHex('81'.repeat(70) + '00')
+  assert.throws(() => cborItemEnd(deep, 0), /deeper/)
+})
+
+test('cborArrayHead is the minimal array head cborg writes', () => {
+  for (const n of [0, 23, 24, 255, 256, 65535, 65536, 100_000]) {
+    const full = encodeCbor(new Array(n).fill(0))
+    assert.is(toHex(cborArrayHead(n)), toHex(full.subarray(0, full.length - n)), String(n))
+  }
+})
+
+test('encodeCbor writes exactly what cborg writes, on random values of the domain', async () => {
+  const { encode } = await import('cborg')
+  let seed = 7
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n }
+  const strings = ['', 'a', 'b', 'aa', 'ab', 'ü', 'é€', '😀', 'x'.repeat(23), 'x'.repeat(24), 'y'.repeat(300), 'z'.repeat(70_000), 'sig', 'items', 'nonce']
+  const ints = [0, 1, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER, -1, -24, -25, -256, -257, -(2 ** 32), -(2 ** 32) - 1, Number.MIN_SAFE_INTEGER]
+  const gen = (depth: number): unknown => {
+    switch (rnd(depth > 3 ? 5 : 7)) {
+      case 0: return ints[rnd(ints.length)]
+      case 1: return strings[rnd(strings.length)]
+      case 2: return [null, true, false][rnd(3)]
+      case 3: return new Uint8Array(rnd(3) === 0 ? 300 : rnd(30)).map(() => rnd(256))
+      case 4: return rnd(1000)
+      case 5: return Array.from({ length: rnd(30) }, () => gen(depth + 1))
+      default: return Object.fromEntries(Array.from({ length: rnd(12) }, () => [strings[rnd(strings.length)]! + (rnd(2) ? String(rnd(100)) : ''), gen(depth + 1)]))
+    }
+  }
+  for (let i = 0; i < 3000; i++) {
+    const v = gen(0)
+    assert.is(toHex(encodeCbor(v)), toHex(encode(v)), `case ${i}`)
+  }
+  const big = Array.from({ length: 40_000 }, (_, i) => ({ digests: { sha256: 'ab'.repeat(32) }, meta: { size: i } }))
+  assert.is(toHex(encodeCbor(big)), toHex(encode(big)), 'a value larger than the writer\'s initial buffer')
+})
