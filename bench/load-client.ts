@@ -131,5 +131,6 @@ const rl = createInterface({ input: process.stdin })
 await new Promise<void>((resolve) => rl.on('line', (l) => { if (l.trim() === 'go') resolve() }))
 rl.close()
 const result = await run(jobs)
-process.stdout.write(JSON.stringify(result) + '\n')
-process.exit(0)
+// stdout is a pipe (asynchronous in Node): exit only once the result line is written, or a long
+// run's line (many latency samples) is cut off.
+process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(0))

@@ -2,7 +2,8 @@
 // booleans, safe integers, strings, byte strings, arrays, plain objects with string keys. No
 // floats, tags, undefined or bigints, so "decode then encode gives the same bytes" is the whole
 // canonical-form rule (RFC 8949 §4.2), and decodeCbor enforces exactly that.
-import { encode, decode } from 'cborg'
+import { decode } from 'cborg'
+import { writeCbor } from './cbor-writer.js'
 import { NodeError, equalBytes } from '../util/index.js'
 
 const MAX_DEPTH = 64
@@ -73,7 +74,7 @@ function inDomain(value: unknown, stack: object[]): boolean {
 /** Deterministic CBOR of `value` (cborg defaults: minimal integers, sorted map keys); throws CBOR_ENCODE outside the value domain. */
 export function encodeCbor(value: unknown): Uint8Array {
   if (!inDomain(value, [])) check(value, '$', [])
-  return encode(value)
+  return writeCbor(value)
 }
 
 const DECODE_OPTIONS = {

@@ -155,9 +155,27 @@ export class Store {
 
   /** Where a committed tx is: block height and index in the block. */
   async getTx(hash: Uint8Array | string): Promise<{ height: number; index: number } | undefined> {
-    const v = await this.db.get(txKey(hash32(hash, 'hash')))
+    const v = await this.getCoalesced(txKey(hash32(hash, 'hash')))
     if (v === undefined) return undefined
     return { height: readU64be(v, 0), index: new DataView(v.buffer, v.byteOffset + 8, 4).getUint32(0) }
+  }
+
+  // Point reads asked for in the same tick go to LevelDB as one getMany: every tx is looked up
+  // (the replay check) on admission and again in the block carrying it, and one thread-pool
+  // round trip per lookup cost more than the lookups.
+  #reads: { key: Uint8Array; done: (v: Uint8Array | undefined) => void; fail: (e: unknown) => void }[] = []
+  private getCoalesced(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return new Promise((done, fail) => {
+      if (this.#reads.push({ key, done, fail }) > 1) return
+      setImmediate(() => {
+        const batch = this.#reads
+        this.#reads = []
+        this.db.getMany(batch.map((r) => r.key)).then(
+          (vs) => batch.forEach((r, i) => r.done(vs[i])),
+          (e) => batch.forEach((r) => r.fail(e)),
+        )
+      })
+    })
   }
 
   /** The evidence with this id (leaf hash): its leaf index and leaf bytes. */
