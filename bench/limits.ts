@@ -60,7 +60,7 @@ async function itemCost(blocks: number): Promise<{ total: number; hash: number; 
     await store.commitBlock({
       height: h, hash: sha256(utf8(`block/${h}`)), blockBytes: new Uint8Array(200), certificate: `courtchain/bench\n${append.size}\n`,
       txs: txs.map((t, index) => ({ hash: t.hash, index })),
-      evidence: placed.map((p) => ({ leafIndex: p.leafIndex, id: p.id, leafBytes: p.leafBytes, digests: [{ alg: 'sha256' as const, hex: p.record.digests.sha256 }] })),
+      evidence: placed.map((p) => ({ leafIndex: p.leafIndex, id: p.id, digests: [{ alg: 'sha256' as const, hex: p.record.digests.sha256 }] })),
       logWrites: append.writes, logSize: append.size, logRoot: append.root, state: [],
     })
     log.commitAppend(append)

@@ -4,7 +4,7 @@ import { hashLeaf } from '../merkle/index.js'
 import { toHex } from '../util/index.js'
 import type { Digests, EvidenceMeta } from './items.js'
 import type { BlockHeader, PreparedBlock } from './block.js'
-import { isEvidenceTx } from './tx.js'
+import { isEvidenceTx, type EvidenceTx, type PreparedTx } from './tx.js'
 
 export interface EvidenceRecord {
   v: 1
@@ -27,19 +27,42 @@ export type EvidenceSource = Pick<PreparedBlock, 'txs'> & { block: { header: Pic
 /** The records a block adds to the log, in commit order, numbered from `firstLeafIndex`. */
 export function blockEvidence(pb: EvidenceSource, firstLeafIndex: number): PlacedEvidence[] {
   const out: PlacedEvidence[] = []
-  const { header } = pb.block
   for (const p of pb.txs) {
     if (!isEvidenceTx(p.tx)) continue
-    p.tx.items.forEach((it, item) => {
-      const record: EvidenceRecord = {
-        v: 1, chain: header.chain, height: header.height, time: header.time,
-        tx: p.hash, item, depositor: p.tx.from, digests: it.digests,
-        ...(it.meta ? { meta: it.meta } : {}),
-      }
-      const leafBytes = canonicalJsonBytes(record)
-      const leafHash = hashLeaf(leafBytes)
-      out.push({ leafIndex: firstLeafIndex + out.length, id: toHex(leafHash), leafHash, leafBytes, record, type: p.tx.type })
-    })
+    for (let item = 0; item < p.tx.items.length; item++) out.push(place(pb, p, item, firstLeafIndex + out.length))
   }
   return out
+}
+
+/** Number of leaves a block adds to the log. */
+export function evidenceCount(pb: Pick<PreparedBlock, 'txs'>): number {
+  let n = 0
+  for (const p of pb.txs) if (isEvidenceTx(p.tx)) n += p.tx.items.length
+  return n
+}
+
+/** The one record of a committed block at `leafIndex` (the store keeps no leaf bytes: receipts rebuild them here). */
+export function evidenceAt(pb: PreparedBlock, leafIndex: number): PlacedEvidence | undefined {
+  const first = pb.block.header.logSize - evidenceCount(pb)
+  let offset = leafIndex - first
+  if (offset < 0) return undefined
+  for (const p of pb.txs) {
+    if (!isEvidenceTx(p.tx)) continue
+    if (offset < p.tx.items.length) return place(pb, p, offset, leafIndex)
+    offset -= p.tx.items.length
+  }
+  return undefined
+}
+
+function place(pb: EvidenceSource, p: PreparedTx, item: number, leafIndex: number): PlacedEvidence {
+  const { header } = pb.block
+  const it = (p.tx as EvidenceTx).items[item]!
+  const record: EvidenceRecord = {
+    v: 1, chain: header.chain, height: header.height, time: header.time,
+    tx: p.hash, item, depositor: p.tx.from, digests: it.digests,
+    ...(it.meta ? { meta: it.meta } : {}),
+  }
+  const leafBytes = canonicalJsonBytes(record)
+  const leafHash = hashLeaf(leafBytes)
+  return { leafIndex, id: toHex(leafHash), leafHash, leafBytes, record, type: p.tx.type }
 }

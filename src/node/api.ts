@@ -38,11 +38,9 @@ export function nodeApi(d: ApiDeps): RpcDeps {
   const trustRoot = (): TrustRoot => ({ format: TRUST_ROOT_FORMAT, genesis: ledger.genesis, genesisHash: genesisHash(ledger.genesis), history: d.history?.() ?? [] })
 
   const evidence = async (id: string): Promise<EvidenceView | null> => {
-    const ev = await ledger.store.getEvidenceById(id)
+    const ev = await ledger.evidenceById(id)
     if (!ev) return null
-    const record = JSON.parse(fromUtf8(ev.leafBytes)) as EvidenceRecord
-    const b = await ledger.block(record.height)
-    return { id, leafIndex: ev.leafIndex, record, block: { height: record.height, hash: b?.pb.hash ?? '' }, tx: record.tx }
+    return { id, leafIndex: ev.leafIndex, record: ev.record, block: { height: ev.record.height, hash: ev.pb.hash }, tx: ev.record.tx }
   }
 
   /** A receipt of this chain (or one naming no chain): checked against this chain's trust root. */
@@ -199,7 +197,7 @@ export function nodeApi(d: ApiDeps): RpcDeps {
     async caseView(caseNo) {
       const refs = await ledger.store.caseEntries(caseNo, 1000)
       if (refs.length === 0) throw new NodeError({ code: 'NOT_FOUND' }, `case ${caseNo} has no evidence on this chain`)
-      const records = await Promise.all(refs.map(async (r) => ({ id: r.id, leafIndex: r.leafIndex, record: JSON.parse(fromUtf8((await ledger.store.getLeaf(r.leafIndex))!)) as EvidenceRecord })))
+      const records = await Promise.all(refs.map(async (r) => ({ id: r.id, leafIndex: r.leafIndex, record: (await ledger.evidenceAt(r.leafIndex))!.record })))
       const isVerification = (e: { record: EvidenceRecord }): boolean => e.record.meta?.label?.startsWith('verification:') === true
       return { caseNo, evidence: records.filter((e) => !isVerification(e)), verifications: records.filter(isVerification) }
     },

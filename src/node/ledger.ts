@@ -2,7 +2,7 @@
 // certified block into exactly one atomic store batch, and prepares the evidence of proposed
 // blocks once so validation, proposal and commit share the work.
 import {
-  blockEvidence, checkTxSender, executeTx, decodeBlock, decodeState, encodeState, executeBlock, initialState, genesisHash,
+  blockEvidence, evidenceAt, checkTxSender, executeTx, decodeBlock, decodeState, encodeState, executeBlock, initialState, genesisHash,
   type ChainState, type EvidenceSource, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx,
 } from '../chain/index.js'
 import type { EvidenceLog, LogAppend } from '../merkle/index.js'
@@ -19,6 +19,7 @@ export interface BlockWork { placed: PlacedEvidence[]; append: LogAppend }
 
 export class Ledger {
   private work = new Map<string, BlockWork>()
+  private readonly decoded = new Map<number, { pb: PreparedBlock; certificate: string }>()
   private commitChain: Promise<unknown> = Promise.resolve()
   /** Tx hashes of blocks under validation found already committed (filled by precheck). */
   private replays = new Map<string, Set<string>>()
@@ -156,7 +157,7 @@ export class Ledger {
       height: h.height, hash: pb.hash, blockBytes: pb.bytes, certificate,
       txs: pb.txs.map((t, index) => ({ hash: t.hash, index })),
       evidence: placed.map((p) => ({
-        leafIndex: p.leafIndex, id: p.id, leafBytes: p.leafBytes,
+        leafIndex: p.leafIndex, id: p.id,
         digests: Object.entries(p.record.digests).map(([alg, hex]) => ({ alg: alg as 'sha256' | 'sm3', hex: hex as string })),
         ...(p.record.meta?.caseNo ? { caseNo: p.record.meta.caseNo } : {}),
       })),
@@ -188,11 +189,32 @@ export class Ledger {
     return next
   }
 
-  /** A committed block and its certificate, or null. */
+  /** A committed block and its certificate, or null (a few recent ones stay decoded: receipts come in bursts). */
   async block(height: number): Promise<{ pb: PreparedBlock; certificate: string } | null> {
+    const hit = this.decoded.get(height)
+    if (hit) return hit
     const [bytes, cert] = await Promise.all([this.store.getBlock(height), this.store.getCertificate(height)])
     if (!bytes || !cert) return null
-    return { pb: decodeBlock(bytes, this.limits), certificate: fromUtf8(cert, 'certificate') }
+    const b = { pb: decodeBlock(bytes, this.limits), certificate: fromUtf8(cert, 'certificate') }
+    this.decoded.set(height, b)
+    if (this.decoded.size > 16) this.decoded.delete(this.decoded.keys().next().value!)
+    return b
+  }
+
+  /** The committed evidence at `leafIndex` (record and leaf bytes rebuilt from its block), or null. */
+  async evidenceAt(leafIndex: number): Promise<(PlacedEvidence & { pb: PreparedBlock; certificate: string }) | null> {
+    if (leafIndex >= this.head.logSize) return null
+    const height = await this.store.blockOfLeaf(leafIndex)
+    const b = height === undefined ? null : await this.block(height)
+    const ev = b ? evidenceAt(b.pb, leafIndex) : undefined
+    if (!b || !ev) throw new NodeError({ code: 'STORE_CORRUPT', leafIndex }, `leaf ${leafIndex} is not in the block the store names`)
+    return { ...ev, ...b }
+  }
+
+  /** The committed evidence with this id, or null. */
+  async evidenceById(id: string): Promise<(PlacedEvidence & { pb: PreparedBlock; certificate: string }) | null> {
+    const at = await this.store.getEvidenceById(id)
+    return at ? this.evidenceAt(at.leafIndex) : null
   }
 }
 

@@ -1,39 +1,19 @@
 // Builds receipts (DESIGN.md "Receipt") from the store: the leaf, its inclusion proof in the tree
 // certified by its own block's commit certificate, and the depositor's signed tx header.
-import { RECEIPT_FORMAT, type EvidenceRecord, type PreparedBlock, type Receipt } from '../chain/index.js'
+import { RECEIPT_FORMAT, type Receipt } from '../chain/index.js'
 import { formatTlogProof } from '../checkpoint/index.js'
 import { inclusionProof } from '../merkle/index.js'
-import { fromBase64, fromUtf8, toBase64 } from '../util/index.js'
+import { fromBase64, toBase64 } from '../util/index.js'
 import type { Ledger } from './ledger.js'
 
-/** A few recently decoded blocks: receipts of one block's items come in bursts. */
-class BlockCache {
-  private readonly map = new Map<number, { pb: PreparedBlock; certificate: string }>()
-  constructor(private readonly max = 16) {}
-  async get(ledger: Ledger, height: number): Promise<{ pb: PreparedBlock; certificate: string } | null> {
-    const hit = this.map.get(height)
-    if (hit) return hit
-    const b = await ledger.block(height)
-    if (b) {
-      this.map.set(height, b)
-      if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!)
-    }
-    return b
-  }
-}
-
 export class Receipts {
-  private readonly blocks = new BlockCache()
   constructor(private readonly ledger: Ledger) {}
 
   /** The JSON receipt of evidence `id`, or null when unknown. */
   async receipt(id: string): Promise<Receipt | null> {
-    const ev = await this.ledger.store.getEvidenceById(id)
+    const ev = await this.ledger.evidenceById(id)
     if (!ev) return null
-    const record = JSON.parse(fromUtf8(ev.leafBytes, 'leaf')) as EvidenceRecord
-    const b = await this.blocks.get(this.ledger, record.height)
-    if (!b) return null
-    const { pb, certificate } = b
+    const { record, pb, certificate } = ev
     const treeSize = pb.block.header.logSize
     const txIndex = pb.txs.findIndex((t) => t.hash === record.tx)
     const p = pb.txs[txIndex]!

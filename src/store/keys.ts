@@ -4,7 +4,7 @@
 import { NodeError, concatBytes, fromHex, readU64be, utf8 } from '../util/index.js'
 
 /** Version of this layout, kept under META "format"; a store with another version is refused. */
-export const STORE_FORMAT = 1
+export const STORE_FORMAT = 2
 
 export const BUCKET = {
   /** 0x01 ‖ u64be(height) → encoded block bytes, opaque to the store. */
@@ -15,8 +15,12 @@ export const BUCKET = {
   tx: 0x03,
   /** 0x04 ‖ evidenceId32 (the leaf hash) → u64be(leafIndex). */
   evidenceId: 0x04,
-  /** 0x05 ‖ u64be(leafIndex) → leaf bytes (the JCS record; receipts carry it). */
-  leaf: 0x05,
+  /**
+   * 0x05 ‖ u64be(log size after the block) → u64be(height), one per block that added evidence:
+   * the block holding leaf i is the first entry above i. Leaf bytes (the JCS records) are not
+   * stored: they follow from the block (chain/evidence.ts), and were half of the disk per item.
+   */
+  blockByLogEnd: 0x05,
   /** 0x06 ‖ alg byte ‖ digest32 ‖ u64be(leafIndex) → empty: digest lookup by prefix scan. */
   digest: 0x06,
   /** 0x07 ‖ u8 level ‖ u64be(index) → hash of a complete Merkle subtree (level 0 = leaf hash). */
@@ -86,7 +90,7 @@ export const blockKey = (height: number): Uint8Array => keyU64(BUCKET.block, NON
 export const certificateKey = (height: number): Uint8Array => keyU64(BUCKET.certificate, NONE, height)
 export const txKey = (hash: Uint8Array): Uint8Array => keyBytes(BUCKET.tx, hash)
 export const evidenceIdKey = (id: Uint8Array): Uint8Array => keyBytes(BUCKET.evidenceId, id)
-export const leafKey = (leafIndex: number): Uint8Array => keyU64(BUCKET.leaf, NONE, leafIndex)
+export const blockByLogEndKey = (logSize: number): Uint8Array => keyU64(BUCKET.blockByLogEnd, NONE, logSize)
 export const logNodeKey = (level: number, index: number): Uint8Array => keyU64(BUCKET.logNode, Uint8Array.of(level), index)
 export const metaKey = (name: string): Uint8Array => keyBytes(BUCKET.meta, utf8(name))
 export const walKey = (seq: number): Uint8Array => keyU64(BUCKET.wal, NONE, seq)

@@ -4,7 +4,7 @@ import type { LogNodeWrite } from '../merkle/index.js'
 import { NodeError, equalBytes, utf8 } from '../util/index.js'
 import {
   type DigestAlg, type StoreHead, blockKey, caseKey, certificateKey, digestKey, encodeHead, evidenceIdKey,
-  hash32, leafKey, logNodeKey, metaKey, stateKey, txKey, txLocation, u64,
+  blockByLogEndKey, hash32, logNodeKey, metaKey, stateKey, txKey, txLocation, u64,
 } from './keys.js'
 
 /** One evidence leaf of a block, with the indexes the store keeps for it. */
@@ -12,7 +12,6 @@ export interface EvidenceEntry {
   leafIndex: number
   /** Evidence id = the leaf hash, as bytes or lowercase hex. */
   id: Uint8Array | string
-  leafBytes: Uint8Array
   digests: { alg: DigestAlg; hex: string }[]
   caseNo?: string
 }
@@ -73,7 +72,6 @@ export function blockOps(prev: StoreHead | undefined, b: CommitBlockInput, ops: 
     }
     const id = hash32(ev.id, 'evidence.id')
     ids.push(id)
-    ops.push([leafKey(ev.leafIndex), ev.leafBytes])
     ops.push([evidenceIdKey(id), u64(ev.leafIndex)])
     for (const d of ev.digests) ops.push([digestKey(d.alg, d.hex, ev.leafIndex), EMPTY])
     if (ev.caseNo !== undefined) ops.push([caseKey(ev.caseNo, ev.leafIndex), EMPTY])
@@ -93,6 +91,7 @@ export function blockOps(prev: StoreHead | undefined, b: CommitBlockInput, ops: 
   if (leaves !== ids.length) {
     throw mismatch('leaves', { expected: ids.length, actual: leaves }, `log writes carry ${leaves} leaves for ${ids.length} evidence items`)
   }
+  if (b.evidence.length > 0) ops.push([blockByLogEndKey(b.logSize), u64(b.height)])
   for (const s of b.state) ops.push([stateKey(s.key), s.value])
   const head: StoreHead = { height: b.height, hash, logSize: b.logSize, logRoot }
   ops.push([metaKey('head'), encodeHead(head)])

@@ -7,7 +7,7 @@ import { EvidenceLog, type LogNodeKey, type LogNodeReader } from '../merkle/inde
 import { NodeError, equalBytes, fromHex, readU64be, toHex } from '../util/index.js'
 import {
   BUCKET, STORE_FORMAT, type DigestAlg, type StoreHead, blockKey, casePrefix, certificateKey, decodeHead,
-  digestPrefix, evidenceIdKey, hash32, leafKey, logNodeKey, metaKey, prefixEnd, stateKey, trailingIndex, txKey,
+  blockByLogEndKey, digestPrefix, evidenceIdKey, hash32, logNodeKey, metaKey, prefixEnd, stateKey, trailingIndex, txKey,
   u64, walKey,
 } from './keys.js'
 import { type CommitBlockInput, type StoreOp, blockOps } from './ops.js'
@@ -178,19 +178,16 @@ export class Store {
     })
   }
 
-  /** The evidence with this id (leaf hash): its leaf index and leaf bytes. */
-  async getEvidenceById(id: Uint8Array | string): Promise<{ leafIndex: number; leafBytes: Uint8Array } | undefined> {
+  /** The leaf index of the evidence with this id (the leaf hash). */
+  async getEvidenceById(id: Uint8Array | string): Promise<{ leafIndex: number } | undefined> {
     const v = await this.db.get(evidenceIdKey(hash32(id, 'id')))
-    if (v === undefined) return undefined
-    const leafIndex = readU64be(v)
-    const leafBytes = await this.getLeaf(leafIndex)
-    if (leafBytes === undefined) throw corrupt('leaf', { leafIndex })
-    return { leafIndex, leafBytes }
+    return v === undefined ? undefined : { leafIndex: readU64be(v) }
   }
 
-  /** Leaf bytes (the evidence record) at `leafIndex`, or undefined. */
-  async getLeaf(leafIndex: number): Promise<Uint8Array | undefined> {
-    return this.db.get(leafKey(leafIndex))
+  /** Height of the block that added leaf `leafIndex`, or undefined beyond the log. */
+  async blockOfLeaf(leafIndex: number): Promise<number | undefined> {
+    for await (const v of this.db.values({ gt: blockByLogEndKey(leafIndex), lt: prefixEnd(Uint8Array.of(BUCKET.blockByLogEnd)), limit: 1 })) return readU64be(v)
+    return undefined
   }
 
   /** Evidence carrying this digest, oldest first, at most `limit`. */

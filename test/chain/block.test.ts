@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  assembleCertificate, blockCheckpointBody, blockEvidence, checkCommitCertificate, decodeBlock, makeBlock, validateBlock,
+  assembleCertificate, blockCheckpointBody, blockEvidence, checkCommitCertificate, decodeBlock, evidenceAt, makeBlock, validateBlock,
 } from '../../src/chain/index.js'
 import { ed25519Sign, ed25519Verify } from '../../src/crypto/index.js'
 import { equalBytes, fromHex, utf8 } from '../../src/util/index.js'
@@ -74,6 +74,20 @@ test('evidence records carry the block time, depositor and item index in commit 
   const ev = blockEvidence(pb, 10)
   assert.equal(ev.map((e) => e.leafIndex), [10, 11, 12])
   assert.equal(ev.map((e) => [e.record.depositor, e.record.item, e.record.time]), [['notary-1', 0, pb.block.header.time], ['notary-1', 1, pb.block.header.time], ['copyright-1', 0, pb.block.header.time]])
+})
+
+test('evidenceAt rebuilds one leaf of a committed block exactly as the block placed it', () => {
+  const txs = [deposit('notary-1', ['aa'.repeat(32), 'bb'.repeat(32)]), deposit('copyright-1', ['cc'.repeat(32)]), deposit('notary-1', ['dd'.repeat(32)])]
+  const pb = block1(txs, 13) // the log holds 13 leaves after this block: its 4 are leaves 9..12
+  const all = blockEvidence(pb, 9)
+  for (let i = 9; i <= 12; i++) {
+    const one = evidenceAt(pb, i)!
+    assert.is(one.id, all[i - 9]!.id)
+    assert.equal(one.leafBytes, all[i - 9]!.leafBytes)
+    assert.is(one.leafIndex, i)
+  }
+  assert.is(evidenceAt(pb, 8), undefined)
+  assert.is(evidenceAt(pb, 13), undefined)
 })
 
 test('a commit certificate needs 2f+1 validator signatures over the block checkpoint', () => {

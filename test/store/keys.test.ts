@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  blockKey, caseKey, casePrefix, digestKey, txLocation, certificateKey, decodeHead, digestPrefix, encodeHead, evidenceIdKey, leafKey, logNodeKey,
+  blockKey, caseKey, casePrefix, digestKey, txLocation, certificateKey, decodeHead, digestPrefix, encodeHead, evidenceIdKey, blockByLogEndKey, logNodeKey,
   metaKey, prefixEnd, stateKey, txKey, walKey,
 } from '../../src/store/keys.js'
 import { fromHex, isNodeError, toHex } from '../../src/util/index.js'
@@ -14,7 +14,7 @@ test('the key layout is frozen: one bucket byte, then big-endian fields', () => 
   assert.is(toHex(certificateKey(1)), '020000000000000001')
   assert.is(toHex(txKey(h32)), '03' + 'ab'.repeat(32))
   assert.is(toHex(evidenceIdKey(h32)), '04' + 'ab'.repeat(32))
-  assert.is(toHex(leafKey(2 ** 40)), '050000010000000000')
+  assert.is(toHex(blockByLogEndKey(2 ** 40)), '050000010000000000')
   assert.is(toHex(digestPrefix('sha256', h32)), '0601' + 'ab'.repeat(32))
   assert.is(toHex(digestPrefix('sm3', h32)), '0602' + 'ab'.repeat(32))
   assert.is(toHex(logNodeKey(3, 5)), '07030000000000000005')

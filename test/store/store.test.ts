@@ -50,8 +50,12 @@ test('a committed block reads back through every index', async () => {
   const leaf = syntheticLeaf(3, 15)
   const found = await store.getEvidenceById(toHex(hashLeaf(leaf)))
   assert.is(found?.leafIndex, 3 + 15)
-  assert.is(fromUtf8(found!.leafBytes), fromUtf8(leaf))
-  assert.is(fromUtf8((await store.getLeaf(18))!), fromUtf8(leaf))
+  // Which block holds a leaf: the store keeps no leaf bytes (they follow from the block).
+  assert.is(await store.blockOfLeaf(18), 3)
+  assert.is(await store.blockOfLeaf(0), 1)
+  assert.is(await store.blockOfLeaf(2), 1, "block 2 added no evidence")
+  assert.is(await store.blockOfLeaf(122), 3)
+  assert.is(await store.blockOfLeaf(123), undefined)
   assert.equal(await store.findByDigest('sha256', syntheticDigest(3, 15)), [{ leafIndex: 18, id: toHex(hashLeaf(leaf)) }])
   assert.equal(await store.findByDigest('sha256', syntheticDigest(9, 9)), [])
   const sm3 = JSON.parse(fromUtf8(leaf)).digests.sm3 as string

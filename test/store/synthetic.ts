@@ -45,11 +45,11 @@ export function syntheticBlock(log: EvidenceLog, height: number, items: number,
   const leaves = Array.from({ length: items }, (_, i) => syntheticLeaf(height, i, seed))
   const ids = leaves.map(nativeLeafHash)
   const pending = log.append(ids, opts.after)
-  const evidence = leaves.map((leafBytes, i) => {
+  const evidence = leaves.map((_, i) => {
     const caseNo = syntheticCase(height, i)
     const digests: CommitBlockInput['evidence'][number]['digests'] = [{ alg: 'sha256', hex: syntheticDigest(seed, i) }]
     if (i % 2 === 1) digests.push({ alg: 'sm3', hex: shaHex(`sm3/${seed}/${i}`) })
-    return { leafIndex: from + i, id: ids[i]!, leafBytes, digests, ...(caseNo !== undefined && { caseNo }) }
+    return { leafIndex: from + i, id: ids[i]!, digests, ...(caseNo !== undefined && { caseNo }) }
   })
   const txs = Array.from({ length: Math.ceil(items / ITEMS_PER_TX) }, (_, t) => ({ hash: syntheticTxHash(height, t), index: t }))
   const input: CommitBlockInput = {
