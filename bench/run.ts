@@ -17,8 +17,8 @@ import { benchDir } from './devnet.js'
 const QUICK = flag('quick')
 const VALIDATORS = 4
 const P = QUICK
-  ? { warm: 1, sat: 4, half: 4, batch: 4, receipts: 3, verifySecs: 1, catchupItems: 50_000, scale: [100_000], hyperItems: 50_000, hyperProofs: 2000, grace: 4, fillSecs: 15, catchupLimitSecs: 20, scaleLimitSecs: 25 }
-  : { warm: 2, sat: 15, half: 15, batch: 15, receipts: 10, verifySecs: 3, catchupItems: 1_000_000, scale: [1_000_000, 10_000_000], hyperItems: 1_000_000, hyperProofs: 20_000, grace: 30, fillSecs: 600, catchupLimitSecs: 900, scaleLimitSecs: 3000 }
+  ? { jit: 6, warm: 1, sat: 4, half: 4, batch: 4, receipts: 3, verifySecs: 1, catchupItems: 50_000, scale: [100_000], hyperItems: 50_000, hyperProofs: 2000, grace: 4, fillSecs: 15, catchupLimitSecs: 20, scaleLimitSecs: 25 }
+  : { jit: 20, warm: 2, sat: 15, half: 15, batch: 15, receipts: 10, verifySecs: 3, catchupItems: 1_000_000, scale: [1_000_000, 10_000_000], hyperItems: 1_000_000, hyperProofs: 20_000, grace: 30, fillSecs: 600, catchupLimitSecs: 900, scaleLimitSecs: 3000 }
 const CLIENTS = 2
 const BATCH_ITEMS = 500
 
@@ -46,6 +46,14 @@ async function networked(limits: Awaited<ReturnType<typeof measureLimits>>): Pro
   try {
     const clientArgs = (i: number, a: Record<string, string | number>): string[] =>
       ['--key', net.unitKey(i), '--tag', `c${i}`, ...Object.entries(a).flatMap(([k, v]) => [`--${k}`, String(v)])]
+
+    // Warm-up, not measured: fresh validator processes spend their first seconds compiling
+    // (perf showed a fifth of all CPU in V8's optimizing compiler 5-10 s after start), which a
+    // short measuring window would count against the chain. Both tx shapes, then let it settle.
+    log(`warm-up: ${P.jit} s of single-item and batched load, not measured`)
+    await net.runClients([clientArgs(2, { mode: 'tx', items: 1, concurrency: 200, count: P.jit * 2000, warmup: 0, duration: P.jit, grace: P.grace }), clientArgs(4, { mode: 'tx', items: BATCH_ITEMS, concurrency: 6, count: P.jit * 10, warmup: 0, duration: P.jit, grace: P.grace })], 180_000)
+    await net.waitIdle(QUICK ? 15_000 : 60_000)
+    B.jitWarmupSecs = P.jit
 
     // 1. Single-item signed txs at saturation (closed loop), then at half that rate (open loop).
     log('scenario 1: single-item txs at saturation')

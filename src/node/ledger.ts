@@ -131,13 +131,13 @@ export class Ledger {
    * Persists a certified block in one atomic batch, then moves head, log and state. Commits are
    * serialized: consensus and block sync may both deliver the same block; the second is a no-op.
    */
-  commit(pb: PreparedBlock, certificate: string): Promise<PlacedEvidence[]> {
-    const run = this.commitChain.then(() => this.commitNow(pb, certificate))
+  commit(pb: PreparedBlock, certificate: string, opts: { fsync?: boolean } = {}): Promise<PlacedEvidence[]> {
+    const run = this.commitChain.then(() => this.commitNow(pb, certificate, opts.fsync ?? true))
     this.commitChain = run.catch(() => undefined)
     return run
   }
 
-  private async commitNow(pb: PreparedBlock, certificate: string): Promise<PlacedEvidence[]> {
+  private async commitNow(pb: PreparedBlock, certificate: string, fsync: boolean): Promise<PlacedEvidence[]> {
     const h = pb.block.header
     if (h.height <= this.head.height) {
       const stored = h.height === this.head.height ? this.head.hash : (await this.block(h.height))?.pb.hash
@@ -166,7 +166,7 @@ export class Ledger {
         { key: 'stats', value: utf8(JSON.stringify(stats)) },
         ...(state !== this.state ? [{ key: 'chain', value: encodeState(state) }] : []),
       ],
-    })
+    }, { fsync })
     this.stats = stats
     this.state = state
     this.log.commitAppend(append)

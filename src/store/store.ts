@@ -101,10 +101,10 @@ export class Store {
    * Persists one committed block atomically and durably (fsync) before resolving; height must
    * be head + 1 (STORE_HEIGHT_GAP). Only then does the in-memory head (and the caller's log) move.
    */
-  commitBlock(block: CommitBlockInput): Promise<StoreHead> {
+  commitBlock(block: CommitBlockInput, opts: { fsync?: boolean } = {}): Promise<StoreHead> {
     return this.serial(async () => {
       const { ops, head } = blockOps(this.#head, block)
-      await this.writeBatch(ops, true)
+      await this.writeBatch(ops, opts.fsync ?? true)
       this.#head = head
       return head
     })

@@ -4,7 +4,7 @@
 import { checkCommitCertificate, decodeBlock, type ChainState, type PreparedBlock, type VerifySignature } from '../chain/index.js'
 import { fromUtf8, NodeError } from '../util/index.js'
 import {
-  decodeRangeAnswer, decodeRangeRequest, encodeRangeAnswer, encodeRangeRequest, MAX_BLOCKS_PER_ANSWER,
+  decodeRangeAnswer, decodeRangeRequest, encodeRangeAnswer, encodeRangeRequest, MAX_BLOCKS_PER_ANSWER, type RangeAnswer,
 } from './messages.js'
 
 export const SYNC_PROTOCOL = 'sync'
@@ -19,7 +19,7 @@ export interface SyncDeps {
   ledger: {
     head: { height: number; hash: string }
     state: ChainState
-    commit(pb: PreparedBlock, certificate: string): Promise<unknown>
+    commit(pb: PreparedBlock, certificate: string, opts?: { fsync?: boolean }): Promise<unknown>
   }
   store: { getBlocks(from: number, to: number, opts: { maxBytes?: number }): Promise<{ height: number; block: Uint8Array; certificate: Uint8Array }[]> }
   /** Signature verifier for certificates (the native one on nodes). */
@@ -66,31 +66,48 @@ export class BlockSync {
 
   private async run(peers: string[]): Promise<number> {
     let failures = 0
+    // The next range is asked for while this one is checked and written, so a node far behind
+    // does not wait a round trip and the peer's store read between ranges.
+    let ahead: { from: number; peer: string; answer: Promise<RangeAnswer> } | null = null
     while (peers.length > 0 && failures < peers.length * 3) {
       const head = this.deps.ledger.head.height
       // Ask peers that claim more first; peers we know nothing about still get a turn.
       const candidates = peers.filter((p) => (this.peerHeads.get(p) ?? Infinity) > head)
       if (candidates.length === 0) break
-      const peer = candidates[this.rr++ % candidates.length]!
+      const next = ahead?.from === head + 1 ? ahead : null
+      ahead = null
+      const peer = next?.peer ?? candidates[this.rr++ % candidates.length]!
       try {
-        const applied = await this.fetchFrom(peer, head + 1)
+        const answer = await (next?.answer ?? this.fetch(peer, head + 1))
+        const last = head + answer.blocks.length
+        if (answer.blocks.length > 0 && answer.head > last) {
+          ahead = { from: last + 1, peer, answer: this.fetch(peer, last + 1) }
+          ahead.answer.catch(() => undefined) // a failed prefetch is retried as a plain fetch
+        }
+        const applied = await this.apply(peer, head + 1, answer)
         if (applied === 0) {
           this.peerHeads.set(peer, head)
           failures++
         } else failures = 0
       } catch (e) {
         failures++
+        ahead = null
         this.deps.log.warn({ peer, err: (e as Error).message }, 'sync from peer failed')
       }
     }
     return this.deps.ledger.head.height
   }
 
-  /** Fetches and applies one range from `peer`; returns how many blocks were applied. */
-  private async fetchFrom(peer: string, from: number): Promise<number> {
+  /** Asks `peer` for the range starting at `from`. */
+  private async fetch(peer: string, from: number): Promise<RangeAnswer> {
     const answerBytes = await this.deps.transport.request(peer, SYNC_PROTOCOL, encodeRangeRequest({ from, to: from + MAX_BLOCKS_PER_ANSWER - 1 }), { timeoutMs: this.opts.requestTimeoutMs })
     const answer = decodeRangeAnswer(answerBytes, this.opts.maxAnswerBytes)
     this.notePeerHead(peer, answer.head)
+    return answer
+  }
+
+  /** Checks and applies one range from `peer`; returns how many blocks were applied. */
+  private async apply(peer: string, from: number, answer: RangeAnswer): Promise<number> {
     let applied = 0
     for (const b of answer.blocks) {
       const pb = decodeBlock(b.block, this.opts)
@@ -101,11 +118,12 @@ export class BlockSync {
       }
       // The certificate is the proof: 2f+1 validators signed this block's checkpoint.
       checkCommitCertificate(pb, b.certificate, this.deps.ledger.state, this.deps.verify)
-      await this.deps.ledger.commit(pb, b.certificate)
+      // One fsync per range: a synced block survives kill -9 once written (the OS has it); only
+      // a power loss could take back the range's tail, which a restart simply fetches again.
+      await this.deps.ledger.commit(pb, b.certificate, { fsync: applied === answer.blocks.length - 1 })
       applied++
     }
     if (applied > 0) this.deps.log.info({ peer, from, to: from + applied - 1 }, 'synced blocks')
     return applied
   }
 }
-
