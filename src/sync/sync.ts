@@ -27,6 +27,9 @@ export interface SyncDeps {
   log: { info(o: unknown, m?: string): void; warn(o: unknown, m?: string): void; debug(o: unknown, m?: string): void }
 }
 
+/** A range asked for ahead of need. */
+interface Prefetch { from: number; peer: string; answer: Promise<RangeAnswer> }
+
 export class BlockSync {
   /** Latest height each peer told us about. */
   private readonly peerHeads = new Map<string, number>()
@@ -68,17 +71,17 @@ export class BlockSync {
     let failures = 0
     // The next range is asked for while this one is checked and written, so a node far behind
     // does not wait a round trip and the peer's store read between ranges.
-    let ahead: { from: number; peer: string; answer: Promise<RangeAnswer> } | null = null
+    let ahead: Prefetch | null = null
     while (peers.length > 0 && failures < peers.length * 3) {
       const head = this.deps.ledger.head.height
       // Ask peers that claim more first; peers we know nothing about still get a turn.
       const candidates = peers.filter((p) => (this.peerHeads.get(p) ?? Infinity) > head)
       if (candidates.length === 0) break
-      const next = ahead?.from === head + 1 ? ahead : null
+      const next: Prefetch | null = ahead?.from === head + 1 ? ahead : null
       ahead = null
-      const peer = next?.peer ?? candidates[this.rr++ % candidates.length]!
+      const peer: string = next?.peer ?? candidates[this.rr++ % candidates.length]!
       try {
-        const answer = await (next?.answer ?? this.fetch(peer, head + 1))
+        const answer: RangeAnswer = await (next?.answer ?? this.fetch(peer, head + 1))
         const last = head + answer.blocks.length
         if (answer.blocks.length > 0 && answer.head > last) {
           ahead = { from: last + 1, peer, answer: this.fetch(peer, last + 1) }
