@@ -5,7 +5,7 @@
 // one JSON line on stdout.
 //   node dist/bench/scale-worker.js --checkpoints 1000000,10000000 [--dir D] [--keep]
 import { createHash } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -84,11 +84,26 @@ const checkpoints = arg('checkpoints', '200000').split(',').map(Number).sort((a,
 const dir = arg('dir', mkdtempSync(join(tmpdir(), 'cc-bench-scale-')))
 const timeLimitMs = Number(arg('time-limit', '3600')) * 1000
 let peak = process.memoryUsage().rss
+const mib = (n: number): number => Math.round(n / 2 ** 20)
+/** RSS and the V8-visible part of it (the rest is LevelDB and malloc). */
+const memLine = (): string => {
+  const m = process.memoryUsage(), r = rssParts()
+  return `rss ${mib(m.rss)} MiB (anonymous ${mib(r.anon)}, mapped files ${mib(r.file)}; V8 heap ${mib(m.heapTotal)}, external ${mib(m.external)})`
+}
+/** RSS split as Linux counts it: anonymous memory, and pages of memory-mapped files (LevelDB reads its tables through mmap). */
+function rssParts(): { anon: number; file: number } {
+  try {
+    const s = readFileSync('/proc/self/status', 'utf8')
+    const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN) * 1024
+    return { anon: kb('RssAnon'), file: kb('RssFile') }
+  } catch { return { anon: NaN, file: NaN } }
+}
 const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 100)
 
 // LevelDB options as the node opens its store (defaults), so RSS and disk are the node's.
 const wbuf = Number(arg('write-buffer-mib', '0'))
-const store = await Store.open(join(dir, 'chain'), wbuf > 0 ? { writeBufferSize: wbuf * 2 ** 20 } : {})
+const maxOpen = Number(arg('max-open-files', '0'))
+const store = await Store.open(join(dir, 'chain'), { ...(wbuf > 0 ? { writeBufferSize: wbuf * 2 ** 20 } : {}), ...(maxOpen > 0 ? { maxOpenFiles: maxOpen } : {}) })
 const log = await store.openEvidenceLog()
 const results: { leaves: number; buildSecs: number; itemsPerSec: number; storeItemsPerSec: number; proof: Awaited<ReturnType<typeof proofLatency>>; diskBytesPerItem: number; rssBytes: number; peakRssBytes: number; heapUsedBytes: number; externalBytes: number }[] = []
 const t0 = performance.now()
@@ -112,7 +127,7 @@ for (const target of checkpoints) {
     if (log.size - lastReport >= checkpoints[checkpoints.length - 1]! / 20) {
       lastReport = log.size
       const secs = (performance.now() - t0) / 1000
-      process.stderr.write(`  scale: ${log.size.toLocaleString('en-US')} leaves, ${secs.toFixed(0)} s, ${Math.round(log.size / secs).toLocaleString('en-US')} items/s, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB\n`)
+      process.stderr.write(`  scale: ${log.size.toLocaleString('en-US')} leaves, ${secs.toFixed(0)} s, ${Math.round(log.size / secs).toLocaleString('en-US')} items/s, ${memLine()}\n`)
     }
   }
   if (truncated) break

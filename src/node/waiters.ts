@@ -3,10 +3,18 @@ import type { TxLocation } from '../rpc/index.js'
 
 export class CommitWaiters {
   private readonly waiting = new Map<string, ((loc: TxLocation | null) => void)[]>()
+  private count = 0
 
-  /** Resolves with the location once `hash` commits, or null after `timeoutMs`. */
+  /** At most `max` requests wait at once; beyond it a waiter is answered "pending" at once (the tx is admitted either way). */
+  constructor(private readonly max = 20_000) {}
+
+  get size(): number { return this.count }
+
+  /** Resolves with the location once `hash` commits, or null after `timeoutMs` (or at once when `max` already wait). */
   wait(hash: string, timeoutMs: number): Promise<TxLocation | null> {
-    return new Promise((resolve) => {
+    if (this.count >= this.max) return Promise.resolve(null)
+    this.count++
+    return new Promise<TxLocation | null>((resolve) => {
       const list = this.waiting.get(hash) ?? []
       const done = (loc: TxLocation | null): void => { clearTimeout(timer); resolve(loc) }
       const timer = setTimeout(() => {
@@ -18,7 +26,7 @@ export class CommitWaiters {
       }, timeoutMs)
       list.push(done)
       this.waiting.set(hash, list)
-    })
+    }).finally(() => { this.count-- })
   }
 
   /** Wakes the waiters of one committed tx. */

@@ -19,6 +19,8 @@ export interface StoreOptions {
   cacheSize?: number
   /** LevelDB write buffer in bytes; larger helps the bulk path. */
   writeBufferSize?: number
+  /** Most table files LevelDB keeps open, each with its index and Bloom filter in memory. */
+  maxOpenFiles?: number
 }
 
 /** A stored block with its commit certificate, as sync serves it. */
@@ -59,6 +61,7 @@ export class Store {
       keyEncoding: 'view', valueEncoding: 'view',
       ...(opts.cacheSize !== undefined && { cacheSize: opts.cacheSize }),
       ...(opts.writeBufferSize !== undefined && { writeBufferSize: opts.writeBufferSize }),
+      ...(opts.maxOpenFiles !== undefined && { maxOpenFiles: opts.maxOpenFiles }),
     } as ConstructorParameters<typeof Level<Uint8Array, Uint8Array>>[1])
     await db.open()
     try {
