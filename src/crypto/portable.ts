@@ -15,13 +15,18 @@ export type HashAlg = 'sha256' | 'sm3'
 // this module stays loadable in a browser while the node's hot paths (tx ids, Merkle nodes,
 // evidence ids) hash natively, about 3x faster than noble for short inputs.
 const nativeHash = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-  ?.getBuiltinModule?.('node:crypto') as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Uint8Array } | undefined
+  ?.getBuiltinModule?.('node:crypto') as { hash?: (alg: string, data: Uint8Array, enc: 'latin1') => string } | undefined
 
 /** SHA-256 of `data` (FIPS 180-4). */
 export function sha256(data: Uint8Array): Uint8Array {
   abytes(data, 'data')
-  // Copied into a plain Uint8Array: a Buffer's slice() is a view, not a copy.
-  return nativeHash?.hash ? new Uint8Array(nativeHash.hash('sha256', data, 'buffer')) : nobleSha256(data)
+  if (!nativeHash?.hash) return nobleSha256(data)
+  // The digest as a latin1 string, one char per byte, copied into a 32-byte array on V8's heap:
+  // 4x faster than a Buffer digest, which costs a malloc'ed backing store per hash.
+  const s = nativeHash.hash('sha256', data, 'latin1')
+  const out = new Uint8Array(32)
+  for (let i = 0; i < 32; i++) out[i] = s.charCodeAt(i)
+  return out
 }
 
 /** SM3 of `data` (GB/T 32905-2016). */

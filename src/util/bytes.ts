@@ -12,13 +12,20 @@ interface BufferLike { toString(enc: 'hex'): string; write(s: string, enc: 'hex'
 const NodeBuffer = (globalThis as { Buffer?: { from(ab: ArrayBufferLike, off: number, len: number): BufferLike; byteLength(s: string, enc: 'utf8'): number } }).Buffer
 const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16))
 
+// Typed arrays of up to 64 bytes live on V8's heap; reading `.buffer` moves one off it (a
+// malloc, later swept), so hashes and keys are converted with plain loops instead of Buffer.
+const SMALL = 64
+
 /** Lowercase hex of `b`. */
 export function toHex(b: Uint8Array): string {
-  if (NodeBuffer) return NodeBuffer.from(b.buffer, b.byteOffset, b.length).toString('hex')
+  if (NodeBuffer && b.length > SMALL) return NodeBuffer.from(b.buffer, b.byteOffset, b.length).toString('hex')
   let s = ''
   for (let i = 0; i < b.length; i++) s += HEX_PAIRS[b[i]!]
   return s
 }
+
+const HEX_VALUE = new Int8Array(128).fill(-1)
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i
 
 /** Strict lowercase hex to bytes; `label` names the field in the error, `len` pins the byte length. */
 export function fromHex(hex: string, label = 'hex', len?: number): Uint8Array {
@@ -30,8 +37,8 @@ export function fromHex(hex: string, label = 'hex', len?: number): Uint8Array {
       `"${label}" expected ${len} bytes, got ${hex.length / 2}`)
   }
   const out = new Uint8Array(hex.length / 2)
-  if (NodeBuffer) NodeBuffer.from(out.buffer, 0, out.length).write(hex, 'hex')
-  else for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
+  if (NodeBuffer && out.length > SMALL) NodeBuffer.from(out.buffer, 0, out.length).write(hex, 'hex')
+  else for (let i = 0; i < out.length; i++) out[i] = (HEX_VALUE[hex.charCodeAt(2 * i)]! << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1)]!
   return out
 }
 
@@ -66,7 +73,7 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 const enc = new TextEncoder()
 const dec = new TextDecoder('utf-8', { fatal: true })
 export function utf8(s: string): Uint8Array {
-  if (!NodeBuffer) return enc.encode(s)
+  if (!NodeBuffer || s.length <= SMALL) return enc.encode(s)
   // Lone surrogates become U+FFFD, as TextEncoder does.
   const out = new Uint8Array(NodeBuffer.byteLength(s, 'utf8'))
   NodeBuffer.from(out.buffer, 0, out.length).write(s, 'utf8')
