@@ -60,12 +60,17 @@ export type EngineOptions<B> = Partial<ConsensusOptions> & {
 
 export interface EngineStatus { view: number; height: number; mode: string; primary: string }
 
+/** Most messages of one peer waiting to be processed (see `receive`). */
+export const MAX_QUEUED_PER_PEER = 4096
+
 /** Runs one replica: `start()`, feed it with `receive`/`notifyRequest`/`notifySynced`, `stop()`. */
 export class ConsensusEngine<B extends ProposalLike> {
   private state: ConsensusState<B> | null = null
   private tail: Promise<void> = Promise.resolve()
   private timers = new Map<TimerName, ReturnType<typeof setTimeout>>()
   private stopped = false
+  private readonly queuedFrom = new Map<string, number>()
+  private dropped = 0
 
   private readonly consensus: Partial<ConsensusOptions>
 
@@ -94,9 +99,34 @@ export class ConsensusEngine<B extends ProposalLike> {
     await this.tail
   }
 
-  /** A decoded message from a peer (signatures are checked by the state machine). */
+  /**
+   * A decoded message from a peer (signatures are checked by the state machine). At most
+   * MAX_QUEUED_PER_PEER of one peer's messages wait at once; beyond that they are dropped, so a
+   * flooding peer costs bounded memory (PBFT's view changes and retransmits recover anything an
+   * honest peer loses this way).
+   */
   receive(from: string, msg: ConsensusMessage<B>): void {
-    this.enqueue((now) => ({ type: 'message', from, msg, now }))
+    if (this.stopped) return
+    const queued = this.queuedFrom.get(from) ?? 0
+    if (queued >= MAX_QUEUED_PER_PEER) {
+      this.dropped++
+      if (this.dropped % 1000 === 1) this.deps.log.warn({ from, queued, dropped: this.dropped }, 'peer floods consensus messages: dropping')
+      return
+    }
+    this.queuedFrom.set(from, queued + 1)
+    this.enqueue((now) => {
+      const n = (this.queuedFrom.get(from) ?? 1) - 1
+      if (n > 0) this.queuedFrom.set(from, n)
+      else this.queuedFrom.delete(from)
+      return { type: 'message', from, msg, now }
+    })
+  }
+
+  /** Peer messages waiting in the queue, and how many were dropped by the per-peer bound. */
+  get inbound(): { queued: number; dropped: number } {
+    let queued = 0
+    for (const n of this.queuedFrom.values()) queued += n
+    return { queued, dropped: this.dropped }
   }
 
   /** A tx this replica knows and that is not committed yet: arms the request timer. */
@@ -127,8 +157,9 @@ export class ConsensusEngine<B extends ProposalLike> {
   }
 
   private async run(make: (now: number) => ConsensusInput<B>): Promise<void> {
+    const input = make(this.deps.clock.now()) // first: it also settles the per-peer count
     if (this.stopped || !this.state) return
-    const { state, actions } = step(this.state, make(this.deps.clock.now()), this.deps.ctx)
+    const { state, actions } = step(this.state, input, this.deps.ctx)
     this.state = state
     const { transport, wal, app, log } = this.deps
     for (const a of actions) {

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ConsensusEngine, type CertSig } from '../../src/consensus/index.js'
+import { ConsensusEngine, MAX_QUEUED_PER_PEER, type CertSig } from '../../src/consensus/index.js'
 import { makeSimBlock, simContext, type SimBlock } from '../../src/consensus/sim/app.js'
 import { deferred, fromUtf8, utf8 } from '../../src/util/index.js'
 
@@ -46,6 +46,38 @@ test('four engines commit a requested block through the serialized queue, persis
   assert.ok([...committed.values()].every((c) => c.certificate.length >= 3))
   assert.ok([...wals.values()].every((w) => w.length > 0))
   for (const e of engines.values()) await e.stop()
+})
+
+test('a flooding peer gets at most MAX_QUEUED_PER_PEER messages queued; the rest are dropped, others unaffected', async () => {
+  const stall = deferred<void>()
+  let appends = 0
+  const engine = new ConsensusEngine<SimBlock>({ ...codec, viewTimeoutMs: 60_000, requestTimeoutMs: 60_000, blockIntervalMs: 0 }, {
+    ctx: simContext(validators, 'v0'),
+    transport: { broadcast: () => {}, send: () => {} },
+    // The primary's first WAL append (its pre-prepare) never finishes: the queue stands still.
+    wal: { append: async () => { appends++; await stall.promise; return appends }, load: async () => [], truncate: async () => {} },
+    clock: { now: () => 1_000 },
+    app: {
+      buildBlock: async (height, _view, parent) => makeSimBlock({ height, parent: parent.hash, time: parent.time + 1, requests: ['tx1'], proposer: 'v0' }),
+      onCommit: async () => {},
+      onSyncNeeded: () => {},
+    },
+    log: quiet,
+  })
+  await engine.start()
+  engine.notifyRequest('tx1')
+  while (appends === 0) await new Promise((r) => setTimeout(r, 5))
+  const junk = { type: 'prepare', view: 0, height: 1, hash: 'x', from: 'v1' } as never
+  for (let i = 0; i < MAX_QUEUED_PER_PEER + 500; i++) engine.receive('v1', junk)
+  for (let i = 0; i < 10; i++) engine.receive('v2', junk)
+  assert.equal(engine.inbound, { queued: MAX_QUEUED_PER_PEER + 10, dropped: 500 })
+  stall.resolve()
+  await engine.idle()
+  assert.equal(engine.inbound, { queued: 0, dropped: 500 })
+  engine.receive('v1', junk) // room again once processed
+  await engine.idle()
+  assert.equal(engine.inbound, { queued: 0, dropped: 500 })
+  await engine.stop()
 })
 
 test.run()
