@@ -76,6 +76,9 @@ function onTimeout<B extends ProposalLike>(sc: StepCtx<B>, timer: string, id: nu
 function onRequest<B extends ProposalLike>(sc: StepCtx<B>, txHash: string): void {
   const { s } = sc
   if (typeof txHash !== 'string' || s.pending.has(txHash) || s.pending.size >= s.opts.maxPendingRequests) return
+  // A request can reach this queue after the block carrying it committed (its admission raced the
+  // commit); kept pending, it would fire the request timer and change view every few seconds.
+  if (sc.ctx.stillPending && !sc.ctx.stillPending(txHash)) return
   s.pending.set(txHash, ++s.requestSeq)
   maybePropose(sc)
 }
