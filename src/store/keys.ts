@@ -1,7 +1,7 @@
 // The on-disk key layout: one LevelDB keyspace cut into numbered buckets by the first byte.
 // Integers are big-endian so LevelDB's bytewise order is numeric order and ranges are prefix
 // scans. A change here is a format change (docs/internals.md): bump STORE_FORMAT.
-import { NodeError, concatBytes, fromHex, readU64be, utf8 } from '../util/index.js'
+import { HEX_VALUE, NodeError, concatBytes, fromHex, readU64be, utf8 } from '../util/index.js'
 
 /** Version of this layout, kept under META "format"; a store with another version is refused. */
 export const STORE_FORMAT = 2
@@ -116,9 +116,6 @@ export function digestKey(alg: DigestAlg, hex: string, leafIndex: number): Uint8
   putU64(out, 34, leafIndex)
   return out
 }
-
-const HEX_VALUE = new Int8Array(128).fill(-1)
-for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i
 
 /** Strict lowercase hex of exactly 32 bytes into `out` at `off` (fromHex's rules, no regex). */
 function putHex32(out: Uint8Array, off: number, hex: string, label: string): void {

@@ -24,7 +24,8 @@ export function toHex(b: Uint8Array): string {
   return s
 }
 
-const HEX_VALUE = new Int8Array(128).fill(-1)
+/** Value of each lowercase hex digit by char code, -1 for anything else (fromHex, and keys built in place). */
+export const HEX_VALUE = new Int8Array(128).fill(-1)
 for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i
 
 /** Strict lowercase hex to bytes; `label` names the field in the error, `len` pins the byte length. */
