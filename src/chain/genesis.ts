@@ -29,6 +29,8 @@ export interface ConsensusParams {
   maxClockSkewMs: number
   checkpointInterval: number
   watermarkWindow: number
+  /** heights agreed on at once (optional; the consensus default when absent) */
+  pipelineDepth?: number
 }
 
 /**
@@ -63,6 +65,9 @@ export function governanceProblem(g: GovernanceParams): string | null {
   return null
 }
 
+/** Most heights in flight at once a genesis may ask for. */
+export const MAX_PIPELINE_DEPTH = 16
+
 export const DEFAULT_CONSENSUS: ConsensusParams = {
   maxBlockTxs: 4000,
   maxBlockBytes: 8 * 1024 * 1024,
@@ -85,9 +90,10 @@ const memberFields = {
   peerId: { check: C.string(128, /^[1-9A-HJ-NP-Za-km-z]+$/), optional: true },
   addrs: { check: C.array(0, 16, C.string(256, /^\/[\x21-\x7e]+$/)), optional: true },
 }
-const consensusFields = Object.fromEntries(
-  (Object.keys(DEFAULT_CONSENSUS) as (keyof ConsensusParams)[]).map((k) => [k, { check: C.uint(2 ** 32) }]),
-)
+const consensusFields = {
+  ...Object.fromEntries((Object.keys(DEFAULT_CONSENSUS) as (keyof ConsensusParams)[]).map((k) => [k, { check: C.uint(2 ** 32) }])),
+  pipelineDepth: { check: C.uint(MAX_PIPELINE_DEPTH), optional: true },
+}
 
 export const governanceFields = {
   approvalNumerator: { check: C.uint(1000) },
@@ -119,6 +125,9 @@ export function validateGenesis(value: unknown): Genesis {
   const c = g.consensus
   if (c.maxBlockTxs < 1 || c.maxTxItems < 1 || c.checkpointInterval < 1 || c.watermarkWindow < 2 * c.checkpointInterval) {
     throw chainErrorFor('consensus limits must be positive and watermarkWindow ≥ 2 × checkpointInterval', 'consensus')
+  }
+  if (c.pipelineDepth !== undefined && (c.pipelineDepth < 1 || c.pipelineDepth > c.watermarkWindow)) {
+    throw chainErrorFor('pipelineDepth must be between 1 and watermarkWindow', 'consensus.pipelineDepth')
   }
   if (c.maxTxBytes > c.maxBlockBytes) throw chainErrorFor('maxTxBytes exceeds maxBlockBytes', 'consensus')
   const gp = g.governance && governanceProblem(g.governance)

@@ -57,6 +57,11 @@ export function sign<B extends ProposalLike, M extends ConsensusMessage<B>>(sc: 
   return signMessage(sc.ctx, msg)
 }
 
+/** Heights this replica agrees on at once: the option, when the app can build on uncommitted blocks. */
+export function pipelineDepth<B extends ProposalLike>(sc: StepCtx<B>): number {
+  return sc.ctx.canExtend ? Math.max(1, sc.s.opts.pipelineDepth) : 1
+}
+
 /** Records evidence that `from` is at `height`; f+1 distinct replicas ahead of us ask for block sync. */
 export function noteAhead<B extends ProposalLike>(sc: StepCtx<B>, from: string, height: number): void {
   const { s } = sc

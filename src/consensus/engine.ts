@@ -5,7 +5,7 @@ import type {
   BlockRef, CertSig, CommittedBlock, ConsensusContext, ConsensusInput, ConsensusMessage, ConsensusOptions, ConsensusRecord,
   ConsensusState, ProposalLike, TimerName,
 } from './types.js'
-import { restore } from './state.js'
+import { heightsInFlight, restore } from './state.js'
 import { step } from './step.js'
 import { primaryOf } from './quorum.js'
 import { defaultConsensusOptions } from './options.js'
@@ -58,7 +58,11 @@ export type EngineOptions<B> = Partial<ConsensusOptions> & {
   [k: string]: unknown
 }
 
-export interface EngineStatus { view: number; height: number; mode: string; primary: string }
+export interface EngineStatus {
+  view: number; height: number; mode: string; primary: string
+  /** heights above the committed head at which this replica accepted a block (pipelining) */
+  inFlight: number
+}
 
 /** Most messages of one peer waiting to be processed (see `receive`). */
 export const MAX_QUEUED_PER_PEER = 4096
@@ -143,7 +147,7 @@ export class ConsensusEngine<B extends ProposalLike> {
 
   get status(): EngineStatus {
     const s = this.state
-    return { view: s?.view ?? 0, height: s?.head.height ?? 0, mode: s?.mode ?? 'normal', primary: primaryOf(this.deps.ctx.validators, s?.view ?? 0) }
+    return { view: s?.view ?? 0, height: s?.head.height ?? 0, mode: s?.mode ?? 'normal', primary: primaryOf(this.deps.ctx.validators, s?.view ?? 0), inFlight: s ? heightsInFlight(s) : 0 }
   }
 
   /** Resolves when every input queued so far has been processed. */

@@ -24,13 +24,12 @@ export function signedPayload<B extends ProposalLike>(chainId: string, msg: Cons
       return payload(msg.type, chainId, [msg.view, msg.height, msg.digest, msg.from, toHex(msg.certSig)])
     case 'view-change': {
       const c = msg.checkpoint
-      const p = msg.prepared?.prePrepare
       return payload(msg.type, chainId, [msg.view, msg.from, c ? [c.block.height, c.block.hash] : null,
-        p ? [p.view, p.height, p.digest] : null])
+        msg.prepared.map(({ prePrepare: p }) => [p.view, p.height, p.digest])])
     }
     case 'new-view':
       return payload(msg.type, chainId, [msg.view, msg.from, msg.viewChanges.map((v) => toHex(v.sig)),
-        msg.prePrepare ? [msg.prePrepare.height, msg.prePrepare.digest] : null])
+        msg.prePrepares.map((p) => [p.height, p.digest])])
     case 'checkpoint':
       return payload(msg.type, chainId, [msg.from, msg.block.height, msg.block.hash])
   }
@@ -43,9 +42,11 @@ export interface DecodeLimits {
   /** validators: bounds every list of signatures or view-changes */
   maxSigners: number
   maxIdLength: number
+  /** heights in flight: bounds the prepared certificates of a view-change and the re-proposals of a new-view */
+  maxInFlight: number
 }
 
-export const defaultDecodeLimits: DecodeLimits = { maxBytes: 64 * 1024 * 1024, maxSigners: 256, maxIdLength: 128 }
+export const defaultDecodeLimits: DecodeLimits = { maxBytes: 64 * 1024 * 1024, maxSigners: 256, maxIdLength: 128, maxInFlight: 64 }
 
 const CBOR_OPTS = { strict: true, rejectDuplicateMapKeys: true, useMaps: false } as const
 
@@ -61,11 +62,11 @@ function certToWire(c: CertSig[]): unknown[] { return c.map((s) => [s.signer, s.
 function ppToWire<B>(p: PrePrepare<B>, eb: BlockEncoder<B>): unknown[] { return [p.view, p.height, p.digest, eb(p.block), p.from, p.sig] }
 function prToWire(p: Prepare): unknown[] { return [p.view, p.height, p.digest, p.from, p.sig] }
 function cbToWire<B>(c: CommittedBlock<B> | null, eb: BlockEncoder<B>): unknown { return c ? [eb(c.block), certToWire(c.certificate)] : null }
-function pcToWire<B>(p: PreparedCert<B> | null, eb: BlockEncoder<B>): unknown {
-  return p ? [ppToWire(p.prePrepare, eb), p.prepares.map(prToWire)] : null
+function pcToWire<B>(p: PreparedCert<B>, eb: BlockEncoder<B>): unknown {
+  return [ppToWire(p.prePrepare, eb), p.prepares.map(prToWire)]
 }
 function vcToWire<B>(v: ViewChange<B>, eb: BlockEncoder<B>): unknown[] {
-  return [v.view, v.from, cbToWire(v.checkpoint, eb), pcToWire(v.prepared, eb), v.sig]
+  return [v.view, v.from, cbToWire(v.checkpoint, eb), v.prepared.map((p) => pcToWire(p, eb)), v.sig]
 }
 
 function toWire<B>(msg: ConsensusMessage<B>, eb: BlockEncoder<B>): unknown[] {
@@ -75,7 +76,7 @@ function toWire<B>(msg: ConsensusMessage<B>, eb: BlockEncoder<B>): unknown[] {
     case 'commit': return ['commit', msg.view, msg.height, msg.digest, msg.from, msg.certSig, msg.sig]
     case 'view-change': return ['view-change', ...vcToWire(msg, eb)]
     case 'new-view': return ['new-view', msg.view, msg.from, msg.viewChanges.map((v) => vcToWire(v, eb)),
-      msg.prePrepare ? ppToWire(msg.prePrepare, eb) : null, msg.sig]
+      msg.prePrepares.map((p) => ppToWire(p, eb)), msg.sig]
     case 'checkpoint': return ['checkpoint', msg.from, eb(msg.block), certToWire(msg.certificate), msg.sig]
   }
 }
@@ -146,14 +147,14 @@ class Reader<B extends ProposalLike> {
       const [block, cert] = this.arr(ckpt, `${field}.checkpoint`, 2)
       checkpoint = { block: this.block(block, `${field}.checkpoint.block`), certificate: this.cert(cert, `${field}.checkpoint.certificate`) }
     }
-    let pc: PreparedCert<B> | null = null
-    if (prepared !== null) {
-      const [pp, prs] = this.arr(prepared, `${field}.prepared`, 2)
-      pc = { prePrepare: this.prePrepare(pp, `${field}.prepared.prePrepare`),
-        prepares: this.arr(prs, `${field}.prepared.prepares`, undefined, this.limits.maxSigners).map((p, i) => this.prepare(p, `${field}.prepared.prepares[${i}]`)) }
-    }
+    const pcs = this.arr(prepared, `${field}.prepared`, undefined, this.limits.maxInFlight).map((x, k): PreparedCert<B> => {
+      const at = `${field}.prepared[${k}]`
+      const [pp, prs] = this.arr(x, at, 2)
+      return { prePrepare: this.prePrepare(pp, `${at}.prePrepare`),
+        prepares: this.arr(prs, `${at}.prepares`, undefined, this.limits.maxSigners).map((p, i) => this.prepare(p, `${at}.prepares[${i}]`)) }
+    })
     return { type: 'view-change', view: this.uint(view, `${field}.view`), from: this.id(from, `${field}.from`),
-      checkpoint, prepared: pc, sig: this.sig(sig, `${field}.sig`) }
+      checkpoint, prepared: pcs, sig: this.sig(sig, `${field}.sig`) }
   }
   message(raw: unknown): ConsensusMessage<B> {
     const a = this.arr(raw, 'message')
@@ -168,10 +169,11 @@ class Reader<B extends ProposalLike> {
       }
       case 'view-change': return this.viewChange(a.slice(1), 'view-change')
       case 'new-view': {
-        const [, view, from, vcs, pp, sig] = this.arr(a, 'new-view', 6)
+        const [, view, from, vcs, pps, sig] = this.arr(a, 'new-view', 6)
         return { type: 'new-view', view: this.uint(view, 'new-view.view'), from: this.id(from, 'new-view.from'),
           viewChanges: this.arr(vcs, 'new-view.viewChanges', undefined, this.limits.maxSigners).map((v, i) => this.viewChange(v, `new-view.viewChanges[${i}]`)),
-          prePrepare: pp === null ? null : this.prePrepare(pp, 'new-view.prePrepare'), sig: this.sig(sig, 'new-view.sig') }
+          prePrepares: this.arr(pps, 'new-view.prePrepares', undefined, this.limits.maxInFlight).map((p, i) => this.prePrepare(p, `new-view.prePrepares[${i}]`)),
+          sig: this.sig(sig, 'new-view.sig') }
       }
       case 'checkpoint': {
         const [, from, block, cert, sig] = this.arr(a, 'checkpoint', 5)

@@ -3,6 +3,7 @@ import type { ConsensusOptions } from './types.js'
 /** Defaults match genesis.json's consensus block (docs/internals.md). */
 export const defaultConsensusOptions: ConsensusOptions = {
   watermarkWindow: 128,
+  pipelineDepth: 4,
   checkpointInterval: 64,
   viewTimeoutMs: 2000,
   requestTimeoutMs: 4000,

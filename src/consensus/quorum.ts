@@ -71,12 +71,16 @@ export function verifyPreparedCert<B extends ProposalLike>(ctx: ConsensusContext
   return signers.size >= quorum - 1
 }
 
-/** Checks a view-change's signature, its checkpoint proof and its prepared certificate (which must sit right above that checkpoint). */
+/** Checks a view-change's signature, its checkpoint proof and its prepared certificates (above that checkpoint, ascending heights, earlier views). */
 export function verifyViewChange<B extends ProposalLike>(ctx: ConsensusContext<B>, vc: ViewChange<B>, quorum: number): boolean {
   if (!verifyMessageSig(ctx, vc)) return false
   const head = checkpointHead(ctx, vc.checkpoint, quorum)
   if (head === null) return false
-  if (vc.prepared === null) return true
-  const pp = vc.prepared.prePrepare
-  return pp.view < vc.view && pp.height === head.height + 1 && verifyPreparedCert(ctx, vc.prepared, quorum)
+  let below = head.height
+  for (const pc of vc.prepared) {
+    const pp = pc.prePrepare
+    if (pp.view >= vc.view || pp.height <= below || !verifyPreparedCert(ctx, pc, quorum)) return false
+    below = pp.height
+  }
+  return true
 }

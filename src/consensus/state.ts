@@ -8,7 +8,7 @@ export function initialState<B>(genesis: BlockRef, opts: Partial<ConsensusOption
     opts: { ...defaultConsensusOptions, ...opts },
     view: 0, mode: 'normal', viewChangeAttempts: 0,
     head: { ...genesis }, headCert: null, stableHeight: genesis.height,
-    slots: new Map(), prepared: null, votes: new Map(), viewChanges: new Map(), newViewDone: 0, lastNewView: null,
+    slots: new Map(), prepared: new Map(), votes: new Map(), viewChanges: new Map(), newViewDone: 0, lastNewView: null,
     pending: new Map(), requestSeq: 0, timers: new Map(), timerSeq: 0, proposalAsked: null,
     ahead: new Map(), syncAskedAt: -1, checkpointSent: new Map(),
   }
@@ -31,17 +31,17 @@ export function restore<B extends { hash: string; height: number; time: number }
         break
       case 'pre-prepare': s.votes.set(voteKey('pp', r.msg.view, r.msg.height), r.msg.digest); break
       case 'prepare': s.votes.set(voteKey('p', r.msg.view, r.msg.height), r.msg.digest); break
-      case 'commit':
+      case 'commit': {
         s.votes.set(voteKey('c', r.msg.view, r.msg.height), r.msg.digest)
-        if (!s.prepared || r.prepared.prePrepare.height > s.prepared.prePrepare.height ||
-          (r.prepared.prePrepare.height === s.prepared.prePrepare.height && r.prepared.prePrepare.view > s.prepared.prePrepare.view)) s.prepared = r.prepared
+        const have = s.prepared.get(r.msg.height)
+        if (!have || r.prepared.prePrepare.view > have.prePrepare.view) s.prepared.set(r.msg.height, r.prepared)
         break
+      }
       case 'committed':
         if (r.head.block.height > s.head.height) setHead(s, r.head)
         break
     }
   }
-  if (s.prepared && s.prepared.prePrepare.height !== s.head.height + 1) s.prepared = null
   gc(s)
   return s
 }
@@ -71,7 +71,7 @@ export function setHead<B extends { hash: string; height: number; time: number }
   s.headCert = head
   const k = s.opts.checkpointInterval
   s.stableHeight = Math.max(s.stableHeight, head.block.height - (head.block.height % k))
-  if (s.prepared && s.prepared.prePrepare.height <= s.head.height) s.prepared = null
+  for (const h of s.prepared.keys()) if (h <= s.head.height) s.prepared.delete(h)
 }
 
 /** PBFT §4.3 garbage collection: drop messages and votes at or below the committed head, and old views. */
@@ -86,6 +86,7 @@ export function gc<B>(s: ConsensusState<B>): void {
   }
   for (const [from, vc] of s.viewChanges) if (vc.view < s.view) s.viewChanges.delete(from)
   for (const [from, h] of s.ahead) if (h <= s.head.height + 1) s.ahead.delete(from)
+  for (const h of s.prepared.keys()) if (h <= s.head.height) s.prepared.delete(h)
 }
 
 /** The message log of `height`, created on demand. */
@@ -100,11 +101,21 @@ export function slotOf<B>(s: ConsensusState<B>, height: number): Slot<B> {
 
 /** Number of stored messages: what the memory bound is measured on. */
 export function messageStoreSize<B>(s: ConsensusState<B>): number {
-  let n = s.viewChanges.size + s.votes.size + s.pending.size + s.ahead.size + s.checkpointSent.size
+  let n = s.prepared.size + s.viewChanges.size + s.votes.size + s.pending.size + s.ahead.size + s.checkpointSent.size
   for (const slot of s.slots.values()) {
     n += slot.prePrepares.size + slot.rejected.size
     for (const m of slot.prepares.values()) n += m.size
     for (const m of slot.commits.values()) n += m.size
   }
   return n
+}
+
+/** Heights above the head at which this replica accepted a block in its view (pre-prepared or prepared it). */
+export function heightsInFlight<B extends { hash: string }>(s: ConsensusState<B>): number {
+  let n = 0
+  for (let h = s.head.height + 1; ; h++) {
+    const pp = s.slots.get(h)?.prePrepares.get(s.view)
+    if (!pp || (s.votes.get(voteKey('p', s.view, h)) ?? s.votes.get(voteKey('pp', s.view, h))) !== pp.digest) return n
+    n++
+  }
 }

@@ -36,6 +36,12 @@ export interface ConsensusContext<B extends ProposalLike> {
    * null = `validators`. An engine runs one epoch: it is replaced after the epoch's last block.
    */
   certifiersOf?(height: number): CertifierSet | null
+  /**
+   * Pipelining: whether a block may be proposed or prepared on top of `parent`, a block this
+   * replica accepted but that is not committed yet (false at the end of an epoch, or when the app
+   * cannot build on it). Absent = never: one height in flight at a time.
+   */
+  canExtend?(parent: B): boolean
 }
 
 /** A validator set other than the current one, for checking old commit certificates. */
@@ -57,14 +63,15 @@ export interface ViewChange<B> {
   type: 'view-change'; view: number; from: string
   /** the sender's last committed block (null = genesis): a stable-checkpoint proof */
   checkpoint: CommittedBlock<B> | null
-  prepared: PreparedCert<B> | null
+  /** prepared certificates above the checkpoint, ascending heights, one per height */
+  prepared: PreparedCert<B>[]
   sig: Uint8Array
 }
 export interface NewView<B> {
   type: 'new-view'; view: number; from: string
   viewChanges: ViewChange<B>[]
-  /** the O set: the re-proposal at checkpoint+1 when a prepared certificate exists there */
-  prePrepare: PrePrepare<B> | null
+  /** the O set: re-proposals from checkpoint+1 up, one per height, while prepared certificates chain */
+  prePrepares: PrePrepare<B>[]
   sig: Uint8Array
 }
 /** A certified block sent to a replica one height behind (single-block catch-up). */
@@ -106,6 +113,8 @@ export type Mode = 'normal' | 'view-change'
 export interface ConsensusOptions {
   /** heights above the last committed one whose messages are kept (high watermark) */
   watermarkWindow: number
+  /** heights agreed on at once (pipelining; 1 = one at a time); commits stay in height order */
+  pipelineDepth: number
   /** every K-th committed height becomes the stable checkpoint (low watermark) */
   checkpointInterval: number
   viewTimeoutMs: number
@@ -139,7 +148,8 @@ export interface ConsensusState<B> {
   headCert: CommittedBlock<B> | null
   stableHeight: number
   slots: Map<number, Slot<B>>
-  prepared: PreparedCert<B> | null
+  /** own prepared certificates above the head, by height (the highest view at each) */
+  prepared: Map<number, PreparedCert<B>>
   /** own votes "phase:view:height" → digest, restored from the WAL: never vote twice */
   votes: Map<string, string>
   viewChanges: Map<string, ViewChange<B>>

@@ -7,10 +7,11 @@ import { checkpointHead, primaryOf, verifyMessageSig, verifyViewChange } from '.
 import { gc, slotOf, voteKey } from './state.js'
 import type { BlockRef, CommittedBlock, ConsensusContext, NewView, PrePrepare, ProposalLike, ViewChange } from './types.js'
 
-/** This replica's VIEW-CHANGE for `view`: its committed head and its prepared certificate above it. */
+/** This replica's VIEW-CHANGE for `view`: its committed head and its prepared certificates above it. */
 function makeViewChange<B extends ProposalLike>(sc: StepCtx<B>, view: number): ViewChange<B> {
   const { s } = sc
-  const prepared = s.prepared && s.prepared.prePrepare.height === s.head.height + 1 ? s.prepared : null
+  const prepared = [...s.prepared.values()].filter((p) => p.prePrepare.height > s.head.height)
+    .sort((a, b) => a.prePrepare.height - b.prePrepare.height)
   return sign(sc, { type: 'view-change', view, from: sc.ctx.self, checkpoint: s.headCert, prepared, sig: new Uint8Array() } as ViewChange<B>)
 }
 
@@ -69,9 +70,14 @@ export function onViewChange<B extends ProposalLike>(sc: StepCtx<B>, m: ViewChan
   tryNewView(sc)
 }
 
-export interface NewViewPlan<B> { checkpoint: CommittedBlock<B> | null; head: BlockRef; reproposal: PrePrepare<B> | null }
+export interface NewViewPlan<B> { checkpoint: CommittedBlock<B> | null; head: BlockRef; reproposals: PrePrepare<B>[] }
 
-/** Recomputes what a NEW-VIEW must hold: the highest checkpoint and the highest-view prepared block above it. */
+/**
+ * Recomputes what a NEW-VIEW must hold: the highest checkpoint, then for each height above it the
+ * highest-view prepared block that extends the one chosen below, until a height has none. A block
+ * committed anywhere is among them: its replica committed every height below it first, and a
+ * quorum of view-changes holds a prepared certificate of each (PBFT §4.4, per height).
+ */
 export function planNewView<B extends ProposalLike>(ctx: ConsensusContext<B>, vcs: ViewChange<B>[], quorum: number): NewViewPlan<B> | null {
   let best: { ref: BlockRef; c: CommittedBlock<B> | null } | null = null
   for (const vc of vcs) {
@@ -80,12 +86,18 @@ export function planNewView<B extends ProposalLike>(ctx: ConsensusContext<B>, vc
     if (!best || ref.height > best.ref.height) best = { ref, c: vc.checkpoint }
   }
   if (!best) return null
-  let reproposal: PrePrepare<B> | null = null
-  for (const vc of vcs) {
-    const pp = vc.prepared?.prePrepare
-    if (pp && pp.height === best.ref.height + 1 && pp.block.parent === best.ref.hash && (!reproposal || pp.view > reproposal.view)) reproposal = pp
+  const reproposals: PrePrepare<B>[] = []
+  for (let parent = best.ref; ;) {
+    let pick: PrePrepare<B> | null = null
+    for (const vc of vcs) for (const pc of vc.prepared) {
+      const pp = pc.prePrepare
+      if (pp.height === parent.height + 1 && pp.block.parent === parent.hash && (!pick || pp.view > pick.view)) pick = pp
+    }
+    if (!pick) break
+    reproposals.push(pick)
+    parent = { hash: pick.digest, height: pick.height, time: pick.block.time }
   }
-  return { checkpoint: best.c, head: best.ref, reproposal }
+  return { checkpoint: best.c, head: best.ref, reproposals }
 }
 
 /** The new primary sends NEW-VIEW once it holds 2f+1 view-changes for its view. */
@@ -98,14 +110,11 @@ export function tryNewView<B extends ProposalLike>(sc: StepCtx<B>): void {
   const vcs = ctx.validators.map((id) => s.viewChanges.get(id)).filter((v): v is ViewChange<B> => v?.view === view)
   const plan = planNewView(ctx, vcs, sc.q)
   if (!plan) return
-  let pp: PrePrepare<B> | null = null
-  if (plan.reproposal) {
-    const r = plan.reproposal
-    pp = sign(sc, { type: 'pre-prepare', view, height: r.height, digest: r.digest, block: r.block, from: ctx.self, sig: new Uint8Array() } as PrePrepare<B>)
-  }
-  const nv = sign(sc, { type: 'new-view', view, from: ctx.self, viewChanges: vcs, prePrepare: pp, sig: new Uint8Array() } as NewView<B>)
+  const pps = plan.reproposals.map((r) =>
+    sign(sc, { type: 'pre-prepare', view, height: r.height, digest: r.digest, block: r.block, from: ctx.self, sig: new Uint8Array() } as PrePrepare<B>))
+  const nv = sign(sc, { type: 'new-view', view, from: ctx.self, viewChanges: vcs, prePrepares: pps, sig: new Uint8Array() } as NewView<B>)
   persist(sc, { kind: 'view', view, mode: 'normal' })
-  if (pp) { s.votes.set(voteKey('pp', view, pp.height), pp.digest); persist(sc, { kind: 'pre-prepare', msg: pp }) }
+  for (const pp of pps) { s.votes.set(voteKey('pp', view, pp.height), pp.digest); persist(sc, { kind: 'pre-prepare', msg: pp }) }
   broadcast(sc, nv)
   enterNewView(sc, nv, plan)
 }
@@ -124,10 +133,9 @@ export function onNewView<B extends ProposalLike>(sc: StepCtx<B>, m: NewView<B>)
   if (senders.size < sc.q) { log(sc, 'warn', 'new-view without 2f+1 view-changes', { from: m.from }); return }
   const plan = planNewView(ctx, m.viewChanges, sc.q)
   if (!plan) return
-  const r = plan.reproposal, pp = m.prePrepare
-  if (r === null ? pp !== null
-    : pp === null || pp.view !== m.view || pp.height !== r.height || pp.digest !== r.digest || pp.block.hash !== r.digest ||
-      pp.from !== m.from || !verifyMessageSig(ctx, pp)) {
+  const want = plan.reproposals, got = m.prePrepares
+  if (got.length !== want.length || got.some((pp, i) => pp.view !== m.view || pp.height !== want[i]!.height || pp.digest !== want[i]!.digest ||
+    pp.block.hash !== pp.digest || pp.from !== m.from || !verifyMessageSig(ctx, pp))) {
     log(sc, 'warn', 'new-view does not match its view-changes', { from: m.from })
     return
   }
@@ -155,6 +163,6 @@ function enterNewView<B extends ProposalLike>(sc: StepCtx<B>, nv: NewView<B>, pl
     s.syncAskedAt = s.head.height
     sc.out.push({ type: 'requestSync', fromHeight: s.head.height + 1, peers: nv.viewChanges.map((v) => v.from).filter((id) => id !== sc.ctx.self) })
   }
-  if (nv.prePrepare && nv.prePrepare.height > s.head.height) slotOf(s, nv.prePrepare.height).prePrepares.set(nv.view, nv.prePrepare)
+  for (const pp of nv.prePrepares) if (pp.height > s.head.height) slotOf(s, pp.height).prePrepares.set(nv.view, pp)
   progress(sc)
 }

@@ -201,7 +201,7 @@ export class Faults {
         if (now - this.lastHugeView >= 1000) {
           this.lastHugeView = now
           const k = ++this.hugeSeq
-          const vc = signMessage(ctx, { type: 'view-change', view: 2 ** 40 + k, from: ctx.self, checkpoint: null, prepared: null, sig: new Uint8Array() } as ViewChange<NodeBlock>)
+          const vc = signMessage(ctx, { type: 'view-change', view: 2 ** 40 + k, from: ctx.self, checkpoint: null, prepared: [], sig: new Uint8Array() } as ViewChange<NodeBlock>)
           const pr = signMessage(ctx, { type: 'prepare', view: Number.MAX_SAFE_INTEGER - k, height: 2 ** 50, digest: toHex(randomBytes(32)), from: ctx.self, sig: new Uint8Array() } as Prepare)
           for (const to of peers) extra.push({ to, msg: vc }, { to, msg: pr })
         }
@@ -224,7 +224,9 @@ export class Faults {
   private altBlock(b: NodeBlock): NodeBlock {
     const txs = b.pb.txs.length > 1 ? b.pb.txs.slice(0, -1) : b.pb.txs
     const parent = { hash: b.parent, height: b.height - 1, time: 0 }
-    return buildNodeBlock(this.targets!.ledger, txs, parent, b.time + (txs.length === b.pb.txs.length ? 1 : 0))
+    const base = this.targets!.ledger.baseOf(b.parent)
+    if (!base) return b // its parent left the pipeline meanwhile: no second block to offer
+    return buildNodeBlock(this.targets!.ledger, base, txs, parent, b.time + (txs.length === b.pb.txs.length ? 1 : 0))
   }
 }
 

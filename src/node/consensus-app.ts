@@ -8,7 +8,7 @@ import type { BlockRef, CertifierSet, CommittedBlock, ConsensusContext } from '.
 import { parseNote } from '../checkpoint/index.js'
 import { ed25519Sign, ed25519Verify } from '../crypto/index.js'
 import { fromHex, toHex, utf8 } from '../util/index.js'
-import type { Ledger } from './ledger.js'
+import type { Base, Ledger } from './ledger.js'
 import type { NodeKey } from './options.js'
 
 /** The block as consensus sees it: its identity fields plus the prepared chain block. */
@@ -69,40 +69,51 @@ export function consensusContext(d: ConsensusAppDeps): ConsensusContext<NodeBloc
     validateBlock: (b, parent, now) => validateNodeBlock(d, b, parent, now),
     requestIds: (b) => b.pb.txs.map((t) => t.hash),
     stillPending: (h) => d.alreadyVerified(h),
+    // pipelining: on a validated block in flight, while the chain after it is still this epoch's
+    canExtend: (b) => {
+      const base = ledger.baseOf(b.hash)
+      return base !== undefined && currentEpoch(base.state).epoch === epoch.epoch
+    },
   }
 }
 
-/** null when `b` may be prepared on top of `parent`, else the reason (the first rule broken). */
+/**
+ * null when `b` may be prepared on top of `parent` (the committed head, or a block in flight this
+ * node validated), else the reason (the first rule broken). A valid block is remembered as a
+ * base the next height may build on.
+ */
 export function validateNodeBlock(d: ConsensusAppDeps, b: NodeBlock, parent: BlockRef, now: number): string | null {
   const { ledger } = d
   try {
-    if (parent.hash !== ledger.head.hash) return `parent ${parent.height} is not the committed head ${ledger.head.height}`
-    const replays = ledger.replaysOf(b.hash)
+    const base = ledger.baseOf(parent.hash)
+    if (base === undefined) return `parent ${parent.height} is neither the committed head ${ledger.head.height} nor a block in flight`
+    const replays = ledger.replaysOf(b.hash, base)
     if (replays === undefined) return 'block was not prechecked'
-    validateBlock(b.pb, {
-      parent, now, params: { ...ledger.genesis.consensus, ...ledger.state.params }, state: ledger.state,
+    const state = validateBlock(b.pb, {
+      parent, now, params: { ...ledger.genesis.consensus, ...base.state.params }, state: base.state,
       verify: ed25519Verify,
       alreadyVerified: d.alreadyVerified,
-      isCommitted: (h) => replays.has(h),
+      isCommitted: replays,
     })
-    const { append } = ledger.workFor(b.pb)
+    const work = ledger.workFor(b.pb)
     const h = b.pb.block.header
-    if (append.size !== h.logSize || toHex(append.root) !== h.logRoot) return `log root after block ${h.height} does not match its evidence`
+    if (work.append.size !== h.logSize || toHex(work.append.root) !== h.logRoot) return `log root after block ${h.height} does not match its evidence`
+    ledger.noteValidated(b.pb, state, work)
     return null
   } catch (e) {
     return (e as Error).message
   }
 }
 
-/** Builds the primary's next block from mempool txs (`txBytes[i]`: tx i's CBOR, when known), on top of the committed head. */
-export function buildNodeBlock(ledger: Ledger, txs: PreparedTx[], parent: BlockRef, now: number, txBytes?: Uint8Array[]): NodeBlock {
+/** Builds the primary's next block from mempool txs (`txBytes[i]`: tx i's CBOR, when known), on top of `base` (the block `parent`). */
+export function buildNodeBlock(ledger: Ledger, base: Base, txs: PreparedTx[], parent: BlockRef, now: number, txBytes?: Uint8Array[]): NodeBlock {
   const time = Math.max(now, parent.time + 1)
   const height = parent.height + 1
-  const handover = expectedHandover(ledger.state, height) // the epoch's last block names the handover
+  const handover = expectedHandover(base.state, height) // the epoch's last block names the handover
   const chain = ledger.genesis.chainId
   // The evidence records depend on height and time, not on the log root: place them first,
   // then keep that work for the finished block, so validating our own proposal reuses it.
-  const work = ledger.place({ txs, block: { header: { chain, height, time } } })
+  const work = ledger.place({ txs, block: { header: { chain, height, time } } }, base)
   const pb = makeBlock({ chain, height, time, parent: parent.hash, logSize: work.append.size, logRoot: toHex(work.append.root), ...(handover ? { handover } : {}) }, txs, txBytes)
   ledger.keepWork(pb.hash, work)
   return nodeBlock(pb)

@@ -17,12 +17,25 @@ export interface HeadInfo { height: number; hash: string; time: number; logSize:
 /** A block's evidence and log append, computed once per block hash. */
 export interface BlockWork { placed: PlacedEvidence[]; append: LogAppend }
 
+/**
+ * What a block builds on: the committed head, or a validated block not committed yet
+ * (pipelining). `append` is null on the committed log; `carried` holds the txs of the
+ * uncommitted blocks from the base down to the head (a tx may appear once on the chain).
+ */
+export interface Base { height: number; state: ChainState; append: LogAppend | null; carried: Set<string> }
+
+/** A validated block in flight: the state and log after it. */
+interface Tentative { height: number; parent: string; state: ChainState; append: LogAppend; txs: Set<string> }
+
 export class Ledger {
   private work = new Map<string, BlockWork>()
   private readonly decoded = new Map<number, { pb: PreparedBlock; certificate: string }>()
   private commitChain: Promise<unknown> = Promise.resolve()
-  /** Tx hashes of blocks under validation found already committed (filled by precheck). */
-  private replays = new Map<string, Set<string>>()
+  /** Tx hashes of blocks under validation found already committed (filled by precheck), and the head it looked at. */
+  private replays = new Map<string, { hits: Set<string>; head: number }>()
+  /** Tx hashes of the last committed blocks, for txs committed after a block's precheck. */
+  private readonly recentTxs = new Map<number, Set<string>>()
+  private readonly tentative = new Map<string, Tentative>()
   private listeners: ((pb: PreparedBlock, placed: PlacedEvidence[], certificate: string) => void)[] = []
 
   private constructor(
@@ -66,8 +79,9 @@ export class Ledger {
    */
   async precheck(pb: PreparedBlock): Promise<void> {
     if (this.replays.has(pb.hash)) return
+    const head = this.head.height
     const hits = await Promise.all(pb.txs.map((t) => this.store.getTx(t.hash)))
-    this.replays.set(pb.hash, new Set(pb.txs.filter((_, i) => hits[i] !== undefined).map((t) => t.hash)))
+    this.replays.set(pb.hash, { hits: new Set(pb.txs.filter((_, i) => hits[i] !== undefined).map((t) => t.hash)), head })
     if (this.replays.size > 256) this.replays.delete(this.replays.keys().next().value!)
   }
 
@@ -76,13 +90,14 @@ export class Ledger {
    * still valid against the state as each runs (a unit retired meanwhile, a vote on a closed
    * proposal). Returns them and the hashes to drop from the mempool.
    */
-  async selectForBlock(candidates: PreparedTx[]): Promise<{ valid: PreparedTx[]; invalid: string[] }> {
+  async selectForBlock(candidates: PreparedTx[], base: Base = this.baseOf(this.head.hash)!): Promise<{ valid: PreparedTx[]; invalid: string[] }> {
     const hits = await Promise.all(candidates.map((t) => this.store.getTx(t.hash)))
-    const env = { height: this.head.height + 1, time: Date.now() }
-    let state = this.state
+    const env = { height: base.height + 1, time: Date.now() }
+    let state = base.state
     const valid: PreparedTx[] = []
     const invalid: string[] = []
     candidates.forEach((t, i) => {
+      if (base.carried.has(t.hash)) return // in a block in flight: neither valid here nor dropped
       if (hits[i] !== undefined) { invalid.push(t.hash); return }
       try {
         checkTxSender(t, state, null)
@@ -94,30 +109,62 @@ export class Ledger {
   }
 
   /**
-   * Records that `pb` (built by this node from selectForBlock's txs, which were just looked up)
-   * carries no replay, so its validation needs no second round of store lookups.
+   * Records that `pb` (built by this node from selectForBlock's txs, looked up when the head was at
+   * `lookedUpAt`) carries no replay, so its validation needs no second round of store lookups.
    */
-  noteBuilt(pb: PreparedBlock): void {
-    this.replays.set(pb.hash, new Set())
+  noteBuilt(pb: PreparedBlock, lookedUpAt: number): void {
+    this.replays.set(pb.hash, { hits: new Set(), head: lookedUpAt })
     if (this.replays.size > 256) this.replays.delete(this.replays.keys().next().value!)
   }
 
-  /** Replay check for validateBlock: undefined when the block was not prechecked. */
-  replaysOf(blockHash: string): Set<string> | undefined {
-    return this.replays.get(blockHash)
+  /**
+   * Replay check for validating `blockHash` on `base`: true when the tx is already on the chain it
+   * extends (found by the precheck, committed since, or carried by a block in flight below it);
+   * undefined when the block was not prechecked (or too long ago).
+   */
+  replaysOf(blockHash: string, base: Base): ((txHash: string) => boolean) | undefined {
+    const r = this.replays.get(blockHash)
+    if (!r || (r.head < this.head.height && !this.recentTxs.has(r.head + 1))) return undefined
+    const since: Set<string>[] = []
+    for (let h = r.head + 1; h <= this.head.height; h++) since.push(this.recentTxs.get(h)!)
+    return (tx) => r.hits.has(tx) || base.carried.has(tx) || since.some((s) => s.has(tx))
   }
 
-  /** The evidence and log append of `pb` on top of the committed head (cached by block hash). */
+  /** The committed head or a validated block in flight, as a base to build on; undefined when unknown. */
+  baseOf(hash: string): Base | undefined {
+    if (hash === this.head.hash) return { height: this.head.height, state: this.state, append: null, carried: new Set() }
+    const t = this.tentative.get(hash)
+    if (!t || t.height <= this.head.height) return undefined
+    const carried = new Set<string>()
+    for (let at = t; ;) {
+      for (const tx of at.txs) carried.add(tx)
+      if (at.parent === this.head.hash) break
+      const below = this.tentative.get(at.parent)
+      if (!below || below.height <= this.head.height) return undefined // its chain is not the committed one
+      at = below
+    }
+    return { height: t.height, state: t.state, append: t.append, carried }
+  }
+
+  /** Records a validated block in flight: blocks proposed on top of it build on this. */
+  noteValidated(pb: PreparedBlock, state: ChainState, work: BlockWork): void {
+    this.tentative.set(pb.hash, { height: pb.block.header.height, parent: pb.block.header.parent, state, append: work.append, txs: new Set(pb.txs.map((t) => t.hash)) })
+    if (this.tentative.size > 64) this.tentative.delete(this.tentative.keys().next().value!)
+  }
+
+  /** The evidence and log append of `pb` on top of its parent (the head or a block in flight; cached by block hash). */
   workFor(pb: PreparedBlock): BlockWork {
+    const base = this.baseOf(pb.block.header.parent)
+    if (!base) throw new NodeError({ code: 'LEDGER_NOT_NEXT', height: pb.block.header.height }, `block ${pb.block.header.height} builds on an unknown parent`)
     const cached = this.work.get(pb.hash)
-    if (cached && cached.append.from === this.log.size) return cached
-    return this.keepWork(pb.hash, this.place(pb))
+    if (cached && cached.append.from === (base.append?.size ?? this.log.size)) return cached
+    return this.keepWork(pb.hash, this.place(pb, base))
   }
 
-  /** The evidence and log append of txs at a height and time, uncached (a primary's draft). */
-  place(src: EvidenceSource): BlockWork {
-    const placed = blockEvidence(src, this.log.size)
-    return { placed, append: this.log.append(placed.map((p) => p.leafHash)) }
+  /** The evidence and log append of txs at a height and time on `base`, uncached (a primary's draft). */
+  place(src: EvidenceSource, base: Base | null = null): BlockWork {
+    const placed = blockEvidence(src, base?.append?.size ?? this.log.size)
+    return { placed, append: this.log.append(placed.map((p) => p.leafHash), base?.append ?? undefined) }
   }
 
   /** Caches `w` as the work of the block with this hash (a primary's block, placed as a draft). */
@@ -173,6 +220,9 @@ export class Ledger {
     this.head = { height: h.height, hash: pb.hash, time: h.time, logSize: append.size, logRoot: h.logRoot }
     this.work.delete(pb.hash)
     this.replays.delete(pb.hash)
+    this.recentTxs.set(h.height, new Set(pb.txs.map((t) => t.hash)))
+    this.recentTxs.delete(h.height - 32)
+    for (const [hash, t] of this.tentative) if (t.height <= h.height) this.tentative.delete(hash)
     for (const l of this.listeners) l(pb, placed, certificate)
     return placed
   }

@@ -23,6 +23,11 @@ export class NodeMetrics {
     registry.gauge('courtchain_log_size', 'leaves in the evidence log', () => this.last?.logSize ?? 0)
   }
 
+  /** Heights the consensus engine has in flight (pipelining), read when scraped. */
+  watchInFlight(read: () => number): void {
+    this.registry.gauge('courtchain_consensus_in_flight', 'heights above the committed head at which this validator accepted a block', read)
+  }
+
   admitted(hash: string): void {
     if (this.admittedAt.size < 500_000) this.admittedAt.set(hash, performance.now())
   }

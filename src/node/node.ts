@@ -93,6 +93,7 @@ export class Node {
       log, onSyncNeeded: () => { void node?.catchUp() },
     })
     const engine = (): ConsensusEngine<NodeBlock> | null => role.engine
+    metrics.watchInFlight(() => engine()?.status.inFlight ?? 0)
 
     const receipts = new Receipts(ledger)
     const handovers = await HandoverHistory.load(ledger)
@@ -231,8 +232,8 @@ export class Node {
 function blocksIn(msg: ConsensusMessage<NodeBlock>): NodeBlock[] {
   switch (msg.type) {
     case 'pre-prepare': return [msg.block]
-    case 'new-view': return [...(msg.prePrepare ? [msg.prePrepare.block] : []), ...msg.viewChanges.flatMap((v) => v.prepared ? [v.prepared.prePrepare.block] : [])]
-    case 'view-change': return msg.prepared ? [msg.prepared.prePrepare.block] : []
+    case 'new-view': return [...msg.prePrepares.map((p) => p.block), ...msg.viewChanges.flatMap((v) => v.prepared.map((p) => p.prePrepare.block))]
+    case 'view-change': return msg.prepared.map((p) => p.prePrepare.block)
     case 'checkpoint': return [msg.block]
     default: return []
   }

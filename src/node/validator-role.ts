@@ -13,7 +13,7 @@ import type { PreparedTx } from '../chain/index.js'
 export interface ValidatorRoleDeps {
   ledger: Ledger
   key: NodeKey
-  mempool: { has(hash: string): boolean; known(txBytes: Uint8Array): PreparedTx | undefined; take(limits: { maxTxs: number; maxBytes: number; maxItems?: number }): { p: PreparedTx; bytes: Uint8Array }[]; remove(hashes: Iterable<string>): void }
+  mempool: { has(hash: string): boolean; known(txBytes: Uint8Array): PreparedTx | undefined; take(limits: { maxTxs: number; maxBytes: number; maxItems?: number }, exclude?: (hash: string) => boolean): { p: PreparedTx; bytes: Uint8Array }[]; remove(hashes: Iterable<string>): void }
   wal: { append(r: Uint8Array): Promise<number | void>; load(): Promise<Uint8Array[]>; truncate(below: number): Promise<void> }
   transport: { broadcast(bytes: Uint8Array): void; send(to: string, bytes: Uint8Array): void }
   encodeMessage(msg: ConsensusMessage<NodeBlock>): Uint8Array
@@ -104,12 +104,16 @@ export class ValidatorRole {
       app: {
         head: () => startHead,
         buildBlock: async (_height, _view, parent) => {
-          const pending = mempool.take({ maxTxs: genesis.consensus.maxBlockTxs, maxBytes: genesis.consensus.maxBlockBytes - 64 * 1024, maxItems: MAX_BLOCK_ITEMS })
-          const { valid, invalid } = await ledger.selectForBlock(pending.map((t) => t.p))
+          const base = ledger.baseOf(parent.hash)
+          if (!base) throw new Error(`cannot build on block ${parent.height}: neither the head nor a block in flight`)
+          // txs already in the blocks in flight below are left for later
+          const pending = mempool.take({ maxTxs: genesis.consensus.maxBlockTxs, maxBytes: genesis.consensus.maxBlockBytes - 64 * 1024, maxItems: MAX_BLOCK_ITEMS }, (h) => base.carried.has(h))
+          const lookedUpAt = ledger.head.height
+          const { valid, invalid } = await ledger.selectForBlock(pending.map((t) => t.p), base)
           if (invalid.length) mempool.remove(invalid)
           const bytesOf = new Map(pending.map((t) => [t.p.hash, t.bytes]))
-          const b = buildNodeBlock(ledger, valid, parent, clock.now(), valid.map((t) => bytesOf.get(t.hash)!))
-          ledger.noteBuilt(b.pb)
+          const b = buildNodeBlock(ledger, base, valid, parent, clock.now(), valid.map((t) => bytesOf.get(t.hash)!))
+          ledger.noteBuilt(b.pb, lookedUpAt)
           return b
         },
         onCommit: async (b, certificate) => {

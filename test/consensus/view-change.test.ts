@@ -4,10 +4,10 @@ import { signMessage, type NewView, type ViewChange } from '../../src/consensus/
 import { block, commit, ctxOf, prePrepare, prepare, Replica, validators } from '../../src/consensus/sim/fixtures.js'
 import type { SimBlock } from '../../src/consensus/sim/app.js'
 
-const viewChange = (from: string, view: number, prepared: ViewChange<SimBlock>['prepared'] = null): ViewChange<SimBlock> =>
+const viewChange = (from: string, view: number, ...prepared: ViewChange<SimBlock>['prepared']): ViewChange<SimBlock> =>
   signMessage(ctxOf(from), { type: 'view-change', view, from, checkpoint: null, prepared, sig: new Uint8Array() })
-const newView = (from: string, view: number, vcs: ViewChange<SimBlock>[], pp: NewView<SimBlock>['prePrepare'] = null): NewView<SimBlock> =>
-  signMessage(ctxOf(from), { type: 'new-view', view, from, viewChanges: vcs, prePrepare: pp, sig: new Uint8Array() })
+const newView = (from: string, view: number, vcs: ViewChange<SimBlock>[], ...pps: NewView<SimBlock>['prePrepares']): NewView<SimBlock> =>
+  signMessage(ctxOf(from), { type: 'new-view', view, from, viewChanges: vcs, prePrepares: pps, sig: new Uint8Array() })
 
 function timeout(r: Replica, timer: 'view' | 'view-change' | 'request'): void {
   r.input({ type: 'timeout', timer, id: r.state.timers.get(timer)!, now: 1000 })
@@ -74,7 +74,7 @@ test('a new-view must re-propose the prepared block of the highest view (recompu
   const vcs = [viewChange('v0', 1), viewChange('v1', 1, prepared), viewChange('v3', 1)]
   const r = new Replica('v2')
   r.receive(viewChange('v1', 1)); r.receive(viewChange('v3', 1))
-  r.receive(newView('v1', 1, vcs, null))
+  r.receive(newView('v1', 1, vcs))
   assert.is(r.state.mode, 'view-change', 'O set omitted the prepared block')
   const other = block(1, undefined, 11, ['x'])
   r.receive(newView('v1', 1, vcs, prePrepare('v1', 1, other)))

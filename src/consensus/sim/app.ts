@@ -53,5 +53,6 @@ export function simContext(validators: string[], self: string, signAs: string = 
       return null
     },
     requestIds: (b) => b.requests,
+    canExtend: () => true,
   }
 }

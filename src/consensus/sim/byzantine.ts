@@ -75,7 +75,7 @@ export function byzantineOutgoing(behaviour: Behaviour, env: ByzEnv, out: Outgoi
         const m = { ...msg, digest: randomDigest(rng), view: msg.view + rng.int(0, 1) } as Prepare | Commit
         return [{ to: out.to, msg: signMessage(ctx, m) }]
       }
-      if (r < 0.6 && msg.type === 'view-change') return [{ to: out.to, msg: signMessage(ctx, { ...msg, prepared: null, view: msg.view + 3 }) }]
+      if (r < 0.6 && msg.type === 'view-change') return [{ to: out.to, msg: signMessage(ctx, { ...msg, prepared: [], view: msg.view + 3 }) }]
       return [out]
     }
     case 'forge': {
@@ -90,5 +90,5 @@ export function byzantineOutgoing(behaviour: Behaviour, env: ByzEnv, out: Outgoi
 
 /** The flood of view-changes to huge views a 'view-flood' replica sends (validly signed, its own). */
 export function viewFlood(env: ByzEnv, headCert: { block: SimBlock; certificate: { signer: string; sig: Uint8Array }[] } | null, k: number): ConsensusMessage<SimBlock> {
-  return signMessage(env.ctx, { type: 'view-change', view: 10 ** 9 + k, from: env.ctx.self, checkpoint: headCert, prepared: null, sig: new Uint8Array() })
+  return signMessage(env.ctx, { type: 'view-change', view: 10 ** 9 + k, from: env.ctx.self, checkpoint: headCert, prepared: [], sig: new Uint8Array() })
 }

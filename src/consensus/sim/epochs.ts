@@ -53,6 +53,7 @@ export function certifiersAt(plan: EpochPlan, height: number): string[] { return
  */
 export function epochContext(plan: EpochPlan, epoch: 0 | 1, self: string): ConsensusContext<SimBlock> {
   const ctx = simContext(plan.sets[epoch], self)
+  if (epoch === 0 && Number.isFinite(plan.boundary)) return { ...ctx, canExtend: (b) => b.height < plan.boundary } // the old set ends at H
   if (epoch === 0 || plan.sets[0] === plan.sets[1]) return ctx
   const old = { validators: plan.sets[0], verify: ctx.verify }
   return { ...ctx, certifiersOf: (h) => (h <= plan.boundary ? old : null) }

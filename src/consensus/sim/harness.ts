@@ -33,12 +33,16 @@ export interface RunOptions {
   unsafeQuorum?: number
   /** TEST ONLY: replicas ignore the reconfiguration (keep their old machine), to check that the checker catches it */
   unsafeNoSwitch?: boolean
+  /** heights in flight (default: 1 to 4, drawn per run) */
+  pipelineDepth?: number
   /** long-run mode: no faults, run until every replica committed this many heights */
   heights?: number
 }
 
 export interface RunResult {
   safety: string[]; liveness: string[]; maxHeight: number; maxStoreSize: number; maxWal: number
+  /** most heights an honest primary had in flight (its pre-prepare's height above its committed head) */
+  maxInFlight: number
   /** reconfiguration: the boundary height H and how many live honest replicas ran past it in the new epoch */
   boundary?: number; switched?: number; live?: number
   /** replicas that switched while a view change was under way (some validator in one, or block H needed one) */
@@ -80,13 +84,14 @@ export function runScenario(o: RunOptions): RunResult {
   const n = validators.length, f = faultsTolerated(n)
   const chaosMs = o.heights ? 0 : o.chaosMs ?? 2000
   const bound = o.livenessBoundMs ?? 40_000
+  // pipelining: 1 to 4 heights in flight, per run
   const opts: Partial<ConsensusOptions> = { viewTimeoutMs: 300, requestTimeoutMs: 1500, blockIntervalMs: 10, checkpointInterval: 16,
-    watermarkWindow: 32, maxBackoffExponent: 4, unsafeQuorumOverride: o.unsafeQuorum }
+    watermarkWindow: 32, maxBackoffExponent: 4, unsafeQuorumOverride: o.unsafeQuorum, pipelineDepth: o.pipelineDepth ?? rng.int(1, 4) }
   const safety: string[] = [], liveness: string[] = []
   // the checker verifies each certificate against the set in force at its height (2f+1 of that set)
   const checkCtxs = plan.sets.map((set) => simContext(set, 'checker'))
   const firstCommit = new Map<number, string>()
-  let maxStoreSize = 0, maxWal = 0
+  let maxStoreSize = 0, maxWal = 0, maxInFlight = 0
   let chaos = chaosMs > 0
 
   // Byzantine replicas: f of them, v0 (the first primary) among them half the time
@@ -140,6 +145,7 @@ export function runScenario(o: RunOptions): RunResult {
           break
         case 'broadcast': case 'send':
           if (r.byz === null) { checkPersisted(r, a.msg); checkMember(r, a.msg) }
+          if (r.byz === null && a.msg.type === 'pre-prepare') maxInFlight = Math.max(maxInFlight, a.msg.height - r.state.head.height)
           if (a.msg.type === 'pre-prepare' && a.msg.height === crashPrimaryAt && !primaryCrashed && r.byz === null) { crashMidPrePrepare(r, a.msg); break }
           emit(r, { to: a.type === 'send' ? a.to : null, msg: a.msg })
           break
@@ -152,7 +158,8 @@ export function runScenario(o: RunOptions): RunResult {
           const { height, view, parent } = a
           q.at(q.now + 1, () => {
             if (r.incarnation !== inc) return
-            const requests = [...r.mempool].filter((x) => !(r.byz === 'censor' && x === CENSORED)).slice(0, MAX_BLOCK_REQUESTS)
+            const carried = inFlight(r)
+            const requests = [...r.mempool].filter((x) => !carried.has(x) && !(r.byz === 'censor' && x === CENSORED)).slice(0, MAX_BLOCK_REQUESTS)
             const block = makeSimBlock({ height, parent: parent.hash, time: Math.max(q.now, parent.time + 1), requests, proposer: r.name })
             input(r, { type: 'proposal', block, view, now: q.now })
           })
@@ -164,6 +171,13 @@ export function runScenario(o: RunOptions): RunResult {
       }
     }
     maxStoreSize = Math.max(maxStoreSize, messageStoreSize(r.state))
+  }
+
+  /** Requests carried by the blocks in flight in the replica's view (its app leaves them out of the next one). */
+  function inFlight(r: Replica): Set<string> {
+    const out = new Set<string>()
+    for (const [h, slot] of r.state.slots) if (h > r.state.head.height) for (const x of slot.prePrepares.get(r.state.view)?.block.requests ?? []) out.add(x)
+    return out
   }
 
   /** Persist before send: an own vote leaves only after its WAL record. */
@@ -339,7 +353,7 @@ export function runScenario(o: RunOptions): RunResult {
     const target = o.heights
     while (honest.some((r) => r.chain.length < target) && q.runNext(Infinity)) { /* run */ }
     if (honest.some((r) => r.chain.length < target)) liveness.push(`stalled below height ${target}`)
-    return { safety, liveness, maxHeight: Math.max(...honest.map((r) => r.chain.length)), maxStoreSize, maxWal }
+    return { safety, liveness, maxHeight: Math.max(...honest.map((r) => r.chain.length)), maxStoreSize, maxWal, maxInFlight }
   }
 
   while (q.runNext(chaosMs)) { /* chaos phase */ }
@@ -361,7 +375,7 @@ export function runScenario(o: RunOptions): RunResult {
     }
   }
   const reconfigured = Number.isFinite(plan.boundary) ? { boundary: plan.boundary, switched: live().filter((r) => r.chain.length > plan.boundary && r.epoch === 1).length, live: live().length, switchesInViewChange } : {}
-  return { safety, liveness, maxHeight: Math.max(...honest.map((r) => r.chain.length)), maxStoreSize, maxWal, ...reconfigured }
+  return { safety, liveness, maxHeight: Math.max(...honest.map((r) => r.chain.length)), maxStoreSize, maxWal, maxInFlight, ...reconfigured }
 }
 
 function hashName(s: string): number {
