@@ -31,7 +31,9 @@ export class BenchDevnet {
     const dir = await mkdtemp(join(tmpdir(), 'cc-bench-'))
     // Below Linux's ephemeral range (32768+), so no outgoing connection can hold one of our ports.
     const basePort = 10000 + Math.floor(Math.random() * 22000)
-    const { homes, rpcUrls } = await initDevnet({ dir, nodes: opts.nodes ?? 4, units: UNITS.length, members: 0, basePort, rpcBasePort: basePort + 100, testChain: true })
+    // CC_PIPELINE_DEPTH=1 compares against one height in flight at a time
+    const depth = process.env.CC_PIPELINE_DEPTH ? { consensus: { pipelineDepth: Number(process.env.CC_PIPELINE_DEPTH) } } : {}
+    const { homes, rpcUrls } = await initDevnet({ dir, nodes: opts.nodes ?? 4, units: UNITS.length, members: 0, basePort, rpcBasePort: basePort + 100, testChain: true, ...depth })
     const chainId = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')).chainId as string
     const d = new BenchDevnet(dir, homes, rpcUrls, chainId, opts.extra ?? [])
     if (opts.nodeFlags) d.nodeFlags = opts.nodeFlags

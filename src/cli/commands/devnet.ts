@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEFAULT_CONSENSUS, validateGenesis, type Genesis, type GenesisMember } from '../../chain/index.js'
+import { DEFAULT_CONSENSUS, validateGenesis, type ConsensusParams, type Genesis, type GenesisMember } from '../../chain/index.js'
 import { generateKeyPair, writeKeyFile } from '../../crypto/index.js'
 import { peerIdFromSeed } from '../../p2p/index.js'
 import { toHex } from '../../util/index.js'
@@ -17,6 +17,8 @@ export interface DevnetLayout {
   dir: string; nodes: number; units: number; members: number; basePort: number; rpcBasePort: number; testChain: boolean
   /** Chain id of the genesis (default 'devnet'); two devnets with different ids can anchor each other. */
   chainId?: string
+  /** Consensus parameters other than the defaults (e.g. pipelineDepth for a benchmark). */
+  consensus?: Partial<ConsensusParams>
 }
 
 /** Writes keys, one genesis and a home folder per node; returns the homes and their RPC URLs. */
@@ -40,7 +42,7 @@ export async function initDevnet(l: DevnetLayout): Promise<{ homes: string[]; rp
     members.push({ id, role: 'unit', publicKey: toHex(k.publicKey), ...(runsNode ? { peerId: peerIdFromSeed(k.seed), addrs: [`/ip4/127.0.0.1/tcp/${p2pPort}`] } : {}) })
     if (runsNode) homes.push({ home: join(l.dir, `member-${u + 1}`), id, seed: k.seed, p2pPort, rpcPort: l.rpcBasePort + 50 + u + 1 })
   }
-  const genesis: Genesis = validateGenesis({ v: 1, chainId: l.chainId ?? 'devnet', time: Date.now(), ...(l.testChain ? { testChain: true } : {}), members, consensus: { ...DEFAULT_CONSENSUS } })
+  const genesis: Genesis = validateGenesis({ v: 1, chainId: l.chainId ?? 'devnet', time: Date.now(), ...(l.testChain ? { testChain: true } : {}), members, consensus: { ...DEFAULT_CONSENSUS, ...l.consensus } })
   await writeFile(join(l.dir, 'genesis.json'), JSON.stringify(genesis, null, 2) + '\n')
   for (const h of homes) {
     await mkdir(h.home, { recursive: true })
