@@ -52,6 +52,8 @@ const CBOR_OPTS = { strict: true, rejectDuplicateMapKeys: true, useMaps: false }
 
 type BlockEncoder<B> = (b: B) => Uint8Array
 type BlockDecoder<B> = (bytes: Uint8Array) => B
+/** How a block goes on the wire inside a message: its bytes, or its index in the message's block table. */
+type BlockWriter<B> = (b: B) => Uint8Array | number
 
 /** Encodes `msg` as strict CBOR; blocks go through `encodeBlock`. */
 export function encodeMessage<B extends ProposalLike>(msg: ConsensusMessage<B>, encodeBlock: BlockEncoder<B>): Uint8Array {
@@ -59,24 +61,40 @@ export function encodeMessage<B extends ProposalLike>(msg: ConsensusMessage<B>, 
 }
 
 function certToWire(c: CertSig[]): unknown[] { return c.map((s) => [s.signer, s.sig]) }
-function ppToWire<B>(p: PrePrepare<B>, eb: BlockEncoder<B>): unknown[] { return [p.view, p.height, p.digest, eb(p.block), p.from, p.sig] }
+function ppToWire<B>(p: PrePrepare<B>, eb: BlockWriter<B>): unknown[] { return [p.view, p.height, p.digest, eb(p.block), p.from, p.sig] }
 function prToWire(p: Prepare): unknown[] { return [p.view, p.height, p.digest, p.from, p.sig] }
-function cbToWire<B>(c: CommittedBlock<B> | null, eb: BlockEncoder<B>): unknown { return c ? [eb(c.block), certToWire(c.certificate)] : null }
-function pcToWire<B>(p: PreparedCert<B>, eb: BlockEncoder<B>): unknown {
+function cbToWire<B>(c: CommittedBlock<B> | null, eb: BlockWriter<B>): unknown { return c ? [eb(c.block), certToWire(c.certificate)] : null }
+function pcToWire<B>(p: PreparedCert<B>, eb: BlockWriter<B>): unknown {
   return [ppToWire(p.prePrepare, eb), p.prepares.map(prToWire)]
 }
-function vcToWire<B>(v: ViewChange<B>, eb: BlockEncoder<B>): unknown[] {
+function vcToWire<B>(v: ViewChange<B>, eb: BlockWriter<B>): unknown[] {
   return [v.view, v.from, cbToWire(v.checkpoint, eb), v.prepared.map((p) => pcToWire(p, eb)), v.sig]
 }
 
-function toWire<B>(msg: ConsensusMessage<B>, eb: BlockEncoder<B>): unknown[] {
+/**
+ * A NEW-VIEW's view-changes mostly carry the same blocks (the prepared chain, neighbouring
+ * checkpoints): each block goes once into a table and is referenced by its index.
+ */
+function newViewToWire<B extends ProposalLike>(msg: NewView<B>, eb: BlockEncoder<B>): unknown[] {
+  const table: Uint8Array[] = []
+  const index = new Map<string, number>()
+  const ref: BlockWriter<B> = (b) => {
+    let i = index.get(b.hash)
+    if (i === undefined) { index.set(b.hash, i = table.length); table.push(eb(b)) }
+    return i
+  }
+  const vcs = msg.viewChanges.map((v) => vcToWire(v, ref))
+  const pps = msg.prePrepares.map((p) => ppToWire(p, ref))
+  return ['new-view', msg.view, msg.from, vcs, pps, msg.sig, table]
+}
+
+function toWire<B extends ProposalLike>(msg: ConsensusMessage<B>, eb: BlockEncoder<B>): unknown[] {
   switch (msg.type) {
     case 'pre-prepare': return ['pre-prepare', ...ppToWire(msg, eb)]
     case 'prepare': return ['prepare', ...prToWire(msg)]
     case 'commit': return ['commit', msg.view, msg.height, msg.digest, msg.from, msg.certSig, msg.sig]
     case 'view-change': return ['view-change', ...vcToWire(msg, eb)]
-    case 'new-view': return ['new-view', msg.view, msg.from, msg.viewChanges.map((v) => vcToWire(v, eb)),
-      msg.prePrepares.map((p) => ppToWire(p, eb)), msg.sig]
+    case 'new-view': return newViewToWire(msg, eb)
     case 'checkpoint': return ['checkpoint', msg.from, eb(msg.block), certToWire(msg.certificate), msg.sig]
   }
 }
@@ -95,6 +113,10 @@ export function decodeMessage<B extends ProposalLike>(bytes: Uint8Array, limits:
 }
 
 class Reader<B extends ProposalLike> {
+  /** A NEW-VIEW's block table (blocks are then referenced by index), each entry decoded once. */
+  private table: Uint8Array[] | null = null
+  private readonly fromTable = new Map<number, B>()
+
   constructor(private limits: DecodeLimits, private decodeBlock: BlockDecoder<B>) {}
 
   arr(x: unknown, field: string, len?: number, max?: number): unknown[] {
@@ -120,6 +142,16 @@ class Reader<B extends ProposalLike> {
     return x
   }
   block(x: unknown, field: string): B {
+    if (this.table !== null) {
+      const i = this.uint(x, field)
+      if (i >= this.table.length) bad(field, `refers to block ${i} of a table of ${this.table.length}`)
+      let b = this.fromTable.get(i)
+      if (b === undefined) this.fromTable.set(i, b = this.blockBytes(this.table[i], `new-view.blocks[${i}]`))
+      return b
+    }
+    return this.blockBytes(x, field)
+  }
+  blockBytes(x: unknown, field: string): B {
     if (!(x instanceof Uint8Array)) bad(field, 'expected block bytes')
     try { return this.decodeBlock(x) } catch (e) { bad(field, `is not a block: ${(e as Error).message}`) }
   }
@@ -169,11 +201,14 @@ class Reader<B extends ProposalLike> {
       }
       case 'view-change': return this.viewChange(a.slice(1), 'view-change')
       case 'new-view': {
-        const [, view, from, vcs, pps, sig] = this.arr(a, 'new-view', 6)
-        return { type: 'new-view', view: this.uint(view, 'new-view.view'), from: this.id(from, 'new-view.from'),
+        const [, view, from, vcs, pps, sig, blocks] = this.arr(a, 'new-view', 7)
+        this.table = this.arr(blocks, 'new-view.blocks', undefined, this.limits.maxSigners * (this.limits.maxInFlight + 1)) as Uint8Array[]
+        const nv: NewView<B> = { type: 'new-view', view: this.uint(view, 'new-view.view'), from: this.id(from, 'new-view.from'),
           viewChanges: this.arr(vcs, 'new-view.viewChanges', undefined, this.limits.maxSigners).map((v, i) => this.viewChange(v, `new-view.viewChanges[${i}]`)),
           prePrepares: this.arr(pps, 'new-view.prePrepares', undefined, this.limits.maxInFlight).map((p, i) => this.prePrepare(p, `new-view.prePrepares[${i}]`)),
           sig: this.sig(sig, 'new-view.sig') }
+        if (this.fromTable.size !== this.table.length) bad('new-view.blocks', 'holds a block no view-change or pre-prepare refers to')
+        return nv
       }
       case 'checkpoint': {
         const [, from, block, cert, sig] = this.arr(a, 'checkpoint', 5)

@@ -35,4 +35,21 @@ test('decoding rejects unknown types, extra fields, bad digests and trailing byt
   assert.throws(() => decodeMessage(bytes, { ...defaultDecodeLimits, maxBytes: 10 }, db), /exceeds/)
 })
 
+test('a new-view sends each block once (a table referenced by index) and refuses a table entry nobody refers to or a bad index', () => {
+  const b = block()
+  const pp = prePrepare('v0', 0, b)
+  const cert = { prePrepare: pp, prepares: [prepare('v1', 0, b), prepare('v2', 0, b)] }
+  const vcs = ['v1', 'v2', 'v3'].map((id) => signMessage(ctxOf(id), { type: 'view-change', view: 1, from: id, checkpoint: null, prepared: [cert], sig: new Uint8Array() }))
+  const nv = signMessage(ctxOf('v1'), { type: 'new-view', view: 1, from: 'v1', viewChanges: vcs as never, prePrepares: [prePrepare('v1', 1, b)], sig: new Uint8Array() }) as ConsensusMessage<SimBlock>
+  assert.equal(roundTrip(nv), nv)
+  const wire = JSON.stringify(b)
+  assert.is(Buffer.from(encodeMessage(nv, eb)).toString('latin1').split(wire).length - 1, 1, 'four references, one copy')
+  const raw = (table: Uint8Array[], ref: number): Uint8Array =>
+    encode(['new-view', 1, 'v1', [], [[1, 1, b.hash, ref, 'v1', new Uint8Array(8)]], new Uint8Array(8), table])
+  assert.ok(decodeMessage(raw([eb(b)], 0), defaultDecodeLimits, db))
+  assert.throws(() => decodeMessage(raw([eb(b)], 1), defaultDecodeLimits, db), /refers to block 1/)
+  assert.throws(() => decodeMessage(raw([eb(b), eb(block(2))], 0), defaultDecodeLimits, db), /no view-change or pre-prepare refers to/)
+  assert.throws(() => decodeMessage(raw([eb(b)], 'x' as never), defaultDecodeLimits, db), /unsigned/)
+})
+
 test.run()
