@@ -94,8 +94,8 @@ export async function fuzzP2p(c: ChaosCluster, o: P2pFuzzOptions): Promise<P2pFu
       const digest = toHex(rng.bytes(32))
       const type = rng.pick(['prepare', 'commit', 'view-change'] as const)
       if (type === 'view-change') {
-        const m = { type, view, from: key.id, checkpoint: null, prepared: null } as never
-        return encode(['view-change', view, key.id, null, null, ed25519Sign(key.seed, signedPayload(chain, m))])
+        const m = { type, view, from: key.id, checkpoint: null, prepared: [] } as never
+        return encode(['view-change', view, key.id, null, [], ed25519Sign(key.seed, signedPayload(chain, m))])
       }
       const certSig = ed25519Sign(key.seed, rng.bytes(40))
       const m = { type, view, height, digest, from: key.id, certSig } as never
