@@ -1,17 +1,26 @@
 // The chain's single evidence log (DESIGN.md "Evidence record"): an RFC 6962 Merkle tree whose
 // complete (perfect) subtrees are persisted once, when they complete, through an injected store.
-// Only the right edge (the frontier, one hash per set bit of the size) lives in memory. Every
-// RFC 6962 proof node is MTH(D[a:b]) with `a` aligned to the smallest power of two ≥ b−a, so it
-// is either one complete subtree or the right-fold of the complete subtrees of b−a's binary
-// digits (RFC 6962 §2.1): any proof, for any historical size, costs one batched read of its
-// stored nodes, and only of those below the upper levels kept in memory (upper.ts), so at most
-// ~`upperLevel` per inclusion proof. Portable: no storage library is imported here.
+// In memory: the right edge (the frontier, one hash per set bit of the size) and the upper levels
+// of the tree (upper.ts). Every RFC 6962 proof node is MTH(D[a:b]) with `a` aligned to the
+// smallest power of two ≥ b−a, so it is either one complete subtree or the right-fold of the
+// complete subtrees of b−a's binary digits (RFC 6962 §2.1): any proof, for any historical size,
+// costs one batched read of its stored nodes below the upper levels, those below HASHED_BELOW
+// hashed from their leaves rather than read. Portable: no storage library is imported here.
 import { NodeError, assert, equalBytes } from '../util/index.js'
 import { EMPTY_ROOT, HASH_SIZE, hashChildren } from './hash.js'
 import { UpperNodes, checked } from './upper.js'
 
 /** Default lowest level kept in memory: 2^10 leaves per node, ~64 KiB per million leaves. */
 export const UPPER_LEVEL = 10
+
+/**
+ * Stored nodes of levels 1 … HASHED_BELOW−1 are not read but hashed from their leaves (≤ 15
+ * hashes per inclusion proof). Each level is its own key range in the store (keys.ts), so a
+ * random proof reading one node per level touched one page in each of ~10 ranges; the 15 leaves
+ * it hashes instead share a page or two of the leaf range. At 10M leaves levels 1–3 are 350 MB of
+ * table files, whose pages a run of random proofs otherwise maps into the process.
+ */
+export const HASHED_BELOW = 4
 
 /** Address of a complete subtree: it covers leaves [index·2^level, (index+1)·2^level). */
 export interface LogNodeKey {
@@ -39,7 +48,7 @@ export interface LogNodeReader {
  * Most nodes read synchronously at once (a proof reads ≤ 2·UPPER_LEVEL); more go through
  * getNodes. Bounds how long the event loop waits when the pages are not cached.
  */
-const SYNC_READ_MAX = 32
+const SYNC_READ_MAX = 64
 
 /**
  * The outcome of `append`, not yet applied: the caller persists `writes` in the block's atomic
@@ -266,18 +275,37 @@ export class EvidenceLog {
     const parts = spans.map((s) => completeSubtrees(s.start, s.count))
     const byId = new Map<string, Uint8Array>()
     const unread = new Map<string, LogNodeKey>()
+    const fromLeaves: LogNodeKey[] = []
+    const need = (k: LogNodeKey): void => {
+      const h = this.held(k)
+      if (h !== undefined) byId.set(keyId(k), h)
+      else unread.set(keyId(k), k)
+    }
     for (const ks of parts) {
       for (const k of ks) {
-        const h = this.held(k)
-        if (h !== undefined) byId.set(keyId(k), h)
-        else unread.set(keyId(k), k)
+        if (k.level === 0 || k.level >= HASHED_BELOW || this.held(k) !== undefined) { need(k); continue }
+        fromLeaves.push(k)
+        const first = k.index * 2 ** k.level
+        for (let i = 0; i < 2 ** k.level; i++) need({ level: 0, index: first + i })
       }
     }
     const keys = [...unread.values()]
     const hashes = await readNodes(this.reader, keys)
     for (const [i, k] of keys.entries()) byId.set(keyId(k), hashes[i]!)
+    for (const k of fromLeaves) {
+      const first = k.index * 2 ** k.level
+      const leaves = Array.from({ length: 2 ** k.level }, (_, i) => byId.get(keyId({ level: 0, index: first + i }))!)
+      byId.set(keyId(k), perfectRoot(leaves))
+    }
     return parts.map((ks) => foldRight(ks.map((k) => byId.get(keyId(k))!)))
   }
+}
+
+/** MTH of 2^k leaf hashes: pairs hashed level by level (RFC 6962 §2.1, every split even). */
+function perfectRoot(hashes: Uint8Array[]): Uint8Array {
+  let level = hashes
+  while (level.length > 1) level = Array.from({ length: level.length / 2 }, (_, i) => hashChildren(level[2 * i]!, level[2 * i + 1]!))
+  return level[0]!
 }
 
 /** Reads complete-subtree hashes, refusing a store that lost or mangled one. */
