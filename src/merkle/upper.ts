@@ -42,10 +42,10 @@ export class UpperNodes {
     return level >= this.fromLevel && index < (this.counts[level - this.fromLevel] ?? 0)
   }
 
-  /** The held node's hash (a view; callers must not write to it). Precondition: has(level, index). */
+  /** The held node's hash, a copy (proofs hand it out). Precondition: has(level, index). */
   get(level: number, index: number): Uint8Array {
     const at = index * HASH_SIZE
-    return this.levels[level - this.fromLevel]!.subarray(at, at + HASH_SIZE)
+    return this.levels[level - this.fromLevel]!.slice(at, at + HASH_SIZE)
   }
 
   /** Takes a newly complete node if it is in the upper levels; nodes of a level arrive in index order. */
