@@ -1,12 +1,26 @@
 // The chain's single evidence log (DESIGN.md "Evidence record"): an RFC 6962 Merkle tree whose
 // complete (perfect) subtrees are persisted once, when they complete, through an injected store.
-// Only the right edge (the frontier, one hash per set bit of the size) lives in memory. Every
-// RFC 6962 proof node is MTH(D[a:b]) with `a` aligned to the smallest power of two ≥ b−a, so it
-// is either one complete subtree or the right-fold of the complete subtrees of b−a's binary
-// digits (RFC 6962 §2.1): any proof, for any historical size, costs one batched read of
-// O(log n) stored nodes. Portable: no storage library is imported here.
+// In memory: the right edge (the frontier, one hash per set bit of the size) and the upper levels
+// of the tree (upper.ts). Every RFC 6962 proof node is MTH(D[a:b]) with `a` aligned to the
+// smallest power of two ≥ b−a, so it is either one complete subtree or the right-fold of the
+// complete subtrees of b−a's binary digits (RFC 6962 §2.1): any proof, for any historical size,
+// costs one batched read of its stored nodes below the upper levels, those below HASHED_BELOW
+// hashed from their leaves rather than read. Portable: no storage library is imported here.
 import { NodeError, assert, equalBytes } from '../util/index.js'
 import { EMPTY_ROOT, HASH_SIZE, hashChildren } from './hash.js'
+import { UpperNodes, checked } from './upper.js'
+
+/** Default lowest level kept in memory: 2^10 leaves per node, ~64 KiB per million leaves. */
+export const UPPER_LEVEL = 10
+
+/**
+ * Stored nodes of levels 1 … HASHED_BELOW−1 are not read but hashed from their leaves (≤ 15
+ * hashes per inclusion proof). Each level is its own key range in the store (keys.ts), so a
+ * random proof reading one node per level touched one page in each of ~10 ranges; the 15 leaves
+ * it hashes instead share a page or two of the leaf range. At 10M leaves levels 1–3 are 350 MB of
+ * table files, whose pages a run of random proofs otherwise maps into the process.
+ */
+export const HASHED_BELOW = 4
 
 /** Address of a complete subtree: it covers leaves [index·2^level, (index+1)·2^level). */
 export interface LogNodeKey {
@@ -22,7 +36,20 @@ export interface LogNodeWrite extends LogNodeKey {
 /** The storage the log reads from: hashes of complete subtrees, in the order asked. */
 export interface LogNodeReader {
   getNodes(keys: LogNodeKey[]): Promise<Uint8Array[]>
+  /**
+   * The same read done on the caller's thread, for a store whose reads of hot data take
+   * microseconds: a proof's few nodes then cost no thread-pool round trip, which under load was
+   * most of its latency (and all of its p99).
+   */
+  getNodesSync?(keys: LogNodeKey[]): Uint8Array[]
 }
+
+/**
+ * Most nodes read synchronously at once (an inclusion proof reads ≤ 21 at the default levels, one
+ * at a historical size ≤ 42); more go through getNodes. Bounds how long the event loop waits when
+ * the pages are not cached.
+ */
+const SYNC_READ_MAX = 64
 
 /**
  * The outcome of `append`, not yet applied: the caller persists `writes` in the block's atomic
@@ -113,6 +140,7 @@ export class EvidenceLog {
 
   private constructor(
     private readonly reader: LogNodeReader,
+    private readonly upper: UpperNodes,
     private frontierHashes: readonly Uint8Array[],
     private currentSize: number,
     private currentRoot: Uint8Array,
@@ -120,14 +148,20 @@ export class EvidenceLog {
     this.indexFrontier()
   }
 
-  /** Opens the log at `size` leaves, rebuilding the frontier from O(log n) stored nodes. */
-  static async open(reader: LogNodeReader, opts: { size: number }): Promise<EvidenceLog> {
+  /**
+   * Opens the log at `size` leaves: loads the nodes at level ≥ `upperLevel` (default UPPER_LEVEL)
+   * into memory and rebuilds the frontier from the store.
+   */
+  static async open(reader: LogNodeReader, opts: { size: number; upperLevel?: number }): Promise<EvidenceLog> {
     const { size } = opts
     if (!Number.isSafeInteger(size) || size < 0) {
       throw new NodeError({ code: 'LOG_BAD_SIZE', size }, `log size must be a safe unsigned integer, got ${size}`)
     }
-    const frontier = await readNodes(reader, completeSubtrees(0, size))
-    return new EvidenceLog(reader, frontier, size, foldRight(frontier))
+    const upper = await UpperNodes.load(reader, opts.upperLevel ?? UPPER_LEVEL, size)
+    const frontierKeys = completeSubtrees(0, size)
+    const stored = await readNodes(reader, frontierKeys.filter((k) => !upper.has(k.level, k.index)))
+    const frontier = frontierKeys.map((k) => (upper.has(k.level, k.index) ? upper.get(k.level, k.index) : stored.shift()!))
+    return new EvidenceLog(reader, upper, frontier, size, foldRight(frontier))
   }
 
   /** Number of committed leaves. */
@@ -182,6 +216,7 @@ export class EvidenceLog {
       throw new NodeError({ code: 'LOG_STALE_APPEND', expected: this.currentSize, actual: pending.from },
         `pending append starts at ${pending.from}, log is at ${this.currentSize}`)
     }
+    for (const w of pending.writes) this.upper.add(w)
     this.frontierHashes = pending.frontier
     this.currentSize = pending.size
     this.currentRoot = pending.root
@@ -227,29 +262,58 @@ export class EvidenceLog {
     }
   }
 
-  /** MTH of each span from one deduplicated batched read of their complete subtrees. */
+  /** A complete subtree's hash if it is in memory (frontier or upper levels). */
+  private held(k: LogNodeKey): Uint8Array | undefined {
+    if (this.upper.has(k.level, k.index)) return this.upper.get(k.level, k.index)
+    return this.frontierById.get(keyId(k))
+  }
+
+  /**
+   * MTH of each span: held nodes from memory, the rest in one deduplicated batched read. Held
+   * nodes are taken before the read: a commit meanwhile may merge a frontier node away.
+   */
   private async spanHashes(spans: readonly Span[]): Promise<Uint8Array[]> {
     const parts = spans.map((s) => completeSubtrees(s.start, s.count))
-    const byId = new Map(this.frontierById)
-    const unique = new Map<string, LogNodeKey>()
-    for (const ks of parts) for (const k of ks) if (!byId.has(keyId(k))) unique.set(keyId(k), k)
-    const keys = [...unique.values()]
+    const byId = new Map<string, Uint8Array>()
+    const unread = new Map<string, LogNodeKey>()
+    const fromLeaves: LogNodeKey[] = []
+    const need = (k: LogNodeKey): void => {
+      const h = this.held(k)
+      if (h !== undefined) byId.set(keyId(k), h)
+      else unread.set(keyId(k), k)
+    }
+    for (const ks of parts) {
+      for (const k of ks) {
+        if (k.level === 0 || k.level >= HASHED_BELOW || this.held(k) !== undefined) { need(k); continue }
+        fromLeaves.push(k)
+        const first = k.index * 2 ** k.level
+        for (let i = 0; i < 2 ** k.level; i++) need({ level: 0, index: first + i })
+      }
+    }
+    const keys = [...unread.values()]
     const hashes = await readNodes(this.reader, keys)
     for (const [i, k] of keys.entries()) byId.set(keyId(k), hashes[i]!)
+    for (const k of fromLeaves) {
+      const first = k.index * 2 ** k.level
+      const leaves = Array.from({ length: 2 ** k.level }, (_, i) => byId.get(keyId({ level: 0, index: first + i }))!)
+      byId.set(keyId(k), perfectRoot(leaves))
+    }
     return parts.map((ks) => foldRight(ks.map((k) => byId.get(keyId(k))!)))
   }
+}
+
+/** MTH of 2^k leaf hashes: pairs hashed level by level (RFC 6962 §2.1, every split even). */
+function perfectRoot(hashes: Uint8Array[]): Uint8Array {
+  let level = hashes
+  while (level.length > 1) level = Array.from({ length: level.length / 2 }, (_, i) => hashChildren(level[2 * i]!, level[2 * i + 1]!))
+  return level[0]!
 }
 
 /** Reads complete-subtree hashes, refusing a store that lost or mangled one. */
 async function readNodes(reader: LogNodeReader, keys: LogNodeKey[]): Promise<Uint8Array[]> {
   if (keys.length === 0) return []
-  const hashes = await reader.getNodes(keys)
-  for (let i = 0; i < keys.length; i++) {
-    const h = hashes[i]
-    if (!(h instanceof Uint8Array) || h.length !== HASH_SIZE) {
-      const { level, index } = keys[i]!
-      throw new NodeError({ code: 'LOG_NODE_MISSING', level, index }, `log node (${level}, ${index}) is missing from the store`)
-    }
-  }
-  return hashes
+  const hashes = reader.getNodesSync !== undefined && keys.length <= SYNC_READ_MAX
+    ? reader.getNodesSync(keys)
+    : await reader.getNodes(keys)
+  return keys.map((k, i) => checked(hashes[i], k))
 }

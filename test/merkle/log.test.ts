@@ -2,7 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { sha256 } from '../../src/crypto/portable.js'
 import {
-  EMPTY_ROOT, EvidenceLog, consistencyProof, hashLeaf, inclusionProof, rootFromLeafHashes,
+  EMPTY_ROOT, EvidenceLog, HASHED_BELOW, UPPER_LEVEL, UpperNodes, consistencyProof, hashLeaf, inclusionProof, rootFromLeafHashes,
   verifyConsistency, verifyInclusion, type LogAppend, type LogNodeKey, type LogNodeReader, type LogNodeWrite,
 } from '../../src/merkle/index.js'
 import { isNodeError, toHex, u64be } from '../../src/util/index.js'
@@ -31,8 +31,8 @@ const leafHashes = (from: number, n: number): Uint8Array[] =>
 const hex = (hs: Uint8Array[]): string[] => hs.map(toHex)
 
 /** Appends `total` leaves in irregular batches, persisting each batch before committing it. */
-async function build(total: number, store = new MemoryNodes()): Promise<{ log: EvidenceLog; store: MemoryNodes; leaves: Uint8Array[] }> {
-  const log = await EvidenceLog.open(store, { size: 0 })
+async function build(total: number, store = new MemoryNodes(), upperLevel?: number): Promise<{ log: EvidenceLog; store: MemoryNodes; leaves: Uint8Array[] }> {
+  const log = await EvidenceLog.open(store, { size: 0, ...(upperLevel !== undefined && { upperLevel }) })
   const leaves: Uint8Array[] = []
   const batchSizes = [1, 3, 2, 7, 1, 1, 16, 5, 0, 31, 4, 9]
   for (let b = 0; leaves.length < total; b++) {
@@ -136,9 +136,14 @@ test('an append can chain on a pending append (a block proposed before its paren
   assert.is(toHex(log.root()), toHex(second.root))
 })
 
-test('a proof is one batched read of O(log n) complete subtrees', async () => {
+// Per level below the upper levels one node, or its leaves below HASHED_BELOW; twice that at a
+// historical size or for a consistency proof (two subtrees per level at most).
+const readBound = (upperLevel: number): number =>
+  2 ** Math.min(upperLevel, HASHED_BELOW) - 1 + Math.max(0, upperLevel - HASHED_BELOW)
+
+test('a proof is one batched read of a bounded number of stored nodes', async () => {
   const { log, store } = await build(1000)
-  const bound = 2 * Math.ceil(Math.log2(1000)) + 1
+  const bound = 2 * readBound(UPPER_LEVEL)
   for (const [i, n] of [[0, 1000], [999, 1000], [513, 777], [300, 1000]] as const) {
     store.calls = 0
     await log.inclusionProof(i, n)
@@ -153,11 +158,86 @@ test('a proof is one batched read of O(log n) complete subtrees', async () => {
   }
 })
 
+/** Every root and proof of `log` equals `reference`'s at each size up to `n` (leaves sampled every `stride`). */
+async function assertSameProofs(log: EvidenceLog, reference: EvidenceLog, n: number, stride: number, label: string): Promise<void> {
+  for (let size = 1; size <= n; size++) {
+    assert.is(toHex(await log.rootAt(size)), toHex(await reference.rootAt(size)), `${label}: root at ${size}`)
+    for (let i = size % stride; i < size; i += stride) {
+      assert.equal(hex(await log.inclusionProof(i, size)), hex(await reference.inclusionProof(i, size)), `${label}: inclusion ${i} in ${size}`)
+      assert.equal(hex(await log.consistencyProof(i, size)), hex(await reference.consistencyProof(i, size)), `${label}: consistency ${i} → ${size}`)
+    }
+  }
+}
+
+// 52 is above every level of these logs: nothing in memory but the frontier, every node read.
+const NONE_IN_MEMORY = 52
+
+test('proofs with the upper levels in memory equal proofs read from the store, at every upper level', async () => {
+  const { store } = await build(300)
+  const reference = await EvidenceLog.open(store, { size: 300, upperLevel: NONE_IN_MEMORY })
+  for (const upperLevel of [0, 1, 2, 3, 5, 8, 9]) {
+    for (const size of [300, 256, 255, 129]) {
+      const log = await EvidenceLog.open(store, { size, upperLevel })
+      assert.is(toHex(log.root()), toHex(await reference.rootAt(size)), `root at ${size}, upper level ${upperLevel}`)
+      await assertSameProofs(log, reference, size, size === 300 ? 7 : 29, `upper level ${upperLevel}, opened at ${size}`)
+    }
+  }
+})
+
+test('upper levels filled by appends equal those loaded from the store', async () => {
+  for (const upperLevel of [0, 2, 4]) {
+    const { log, store } = await build(300, new MemoryNodes(), upperLevel)
+    const reference = await EvidenceLog.open(store, { size: 300, upperLevel: NONE_IN_MEMORY })
+    await assertSameProofs(log, reference, 300, 11, `appended, upper level ${upperLevel}`)
+    // Reopened part-way (a store holding the first 200 leaves), then appended past 256.
+    const part = new MemoryNodes()
+    for (const [id, h] of store.nodes) {
+      const [level, index] = id.split('/').map(Number) as [number, number]
+      if ((index + 1) * 2 ** level <= 200) part.nodes.set(id, h)
+    }
+    const reopened = await EvidenceLog.open(part, { size: 200, upperLevel })
+    assert.is(toHex(reopened.root()), toHex(await reference.rootAt(200)))
+    const pending = reopened.append(leafHashes(200, 100))
+    part.put(pending.writes)
+    reopened.commitAppend(pending)
+    await assertSameProofs(reopened, reference, 300, 13, `reopened at 200, upper level ${upperLevel}`)
+  }
+})
+
+// At a historical size the right edge is not the frontier: its complete subtrees are read too.
+test('an inclusion proof reads at most one node (or its leaves) per level below the upper levels, twice that at a historical size', async () => {
+  const { store } = await build(1000)
+  for (const upperLevel of [0, 3, 4, 6]) {
+    const log = await EvidenceLog.open(store, { size: 1000, upperLevel })
+    for (const [i, n] of [[0, 1000], [999, 1000], [513, 777], [300, 1000], [7, 8]] as const) {
+      store.calls = 0
+      store.lastKeys = 0
+      await log.inclusionProof(i, n)
+      assert.ok(store.calls <= 1)
+      assert.ok(store.lastKeys <= (n === 1000 ? 1 : 2) * readBound(upperLevel), `inclusion ${i}/${n}, upper level ${upperLevel}: read ${store.lastKeys} nodes`)
+    }
+  }
+})
+
+test('nodes of the upper levels must arrive in order', () => {
+  const upper = new UpperNodes(2)
+  upper.add({ level: 1, index: 5, hash: new Uint8Array(32) }) // below the upper levels: ignored
+  upper.add({ level: 2, index: 0, hash: new Uint8Array(32) })
+  try { upper.add({ level: 2, index: 2, hash: new Uint8Array(32) }); assert.unreachable() } catch (e) {
+    assert.ok(isNodeError(e, 'LOG_NODE_ORDER'))
+  }
+  assert.ok(upper.has(2, 0))
+  assert.not.ok(upper.has(2, 1))
+  assert.not.ok(upper.has(1, 5))
+})
+
 test('a missing stored node is reported, not hashed over', async () => {
   const { store } = await build(16)
   store.nodes.delete('4/0')
-  try { await EvidenceLog.open(store, { size: 16 }); assert.unreachable() } catch (e) {
-    assert.ok(isNodeError(e, 'LOG_NODE_MISSING'))
+  for (const upperLevel of [undefined, 2]) {
+    try { await EvidenceLog.open(store, { size: 16, ...(upperLevel !== undefined && { upperLevel }) }); assert.unreachable() } catch (e) {
+      assert.ok(isNodeError(e, 'LOG_NODE_MISSING'))
+    }
   }
 })
 

@@ -149,6 +149,29 @@ test('proofs from the persisted log match the in-memory tree after reopening', a
   await store.close()
 })
 
+test('synchronous and batched node reads agree, and proofs agree with and without the upper levels in memory', async () => {
+  const store = await Store.open(tempDir())
+  const log = await store.openEvidenceLog()
+  await commitAll(store, log, [100, 3, 60, 1, 40])
+  const keys = [{ level: 0, index: 0 }, { level: 3, index: 7 }, { level: 7, index: 0 }, { level: 0, index: 204 }, { level: 8, index: 0 }]
+  const batched = await store.logNodes.getNodes(keys)
+  const sync = store.logNodes.getNodesSync!(keys)
+  assert.equal(sync.map((h) => h && toHex(h)), batched.map((h) => h && toHex(h)))
+  assert.is(sync[4], undefined, 'level 8 is not complete at 204 leaves')
+  const n = log.size
+  const reference = await EvidenceLog.open({ getNodes: (ks) => store.getNodes(ks) }, { size: n, upperLevel: 52 })
+  for (const upperLevel of [0, 3, 6]) {
+    const cached = await EvidenceLog.open(store.logNodes, { size: n, upperLevel })
+    for (const size of [n, 163, 100]) {
+      for (let i = 0; i < size; i += 3) {
+        assert.equal((await cached.inclusionProof(i, size)).map(toHex), (await reference.inclusionProof(i, size)).map(toHex))
+        assert.equal((await cached.consistencyProof(i, size)).map(toHex), (await reference.consistencyProof(i, size)).map(toHex))
+      }
+    }
+  }
+  await store.close()
+})
+
 test('the bulk path writes the same layout as commitBlock', async () => {
   const one = await Store.open(tempDir())
   const bulk = await Store.open(tempDir())
