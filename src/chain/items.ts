@@ -1,6 +1,6 @@
 // The items a tx carries. Deposit and verify items are evidence: each becomes one leaf of the log.
 import { ChainErrorCode } from './errors.js'
-import { checks, HEX32_RE, record } from './schema.js'
+import { checks, faultError, HEX32_RE, recordFault, type Fault } from './schema.js'
 
 export interface Digests { sha256: string; sm3?: string }
 export interface EvidenceMeta { size?: number; mediaType?: string; label?: string; caseNo?: string; commitment?: string }
@@ -26,10 +26,22 @@ const evidenceFields = {
 
 /** Checks one evidence item (deposit or verification record) strictly. */
 export function parseEvidenceItem(value: unknown, path: string): EvidenceItem {
-  const item = record(value, path, evidenceFields, ChainErrorCode.TX_BAD_FORMAT) as unknown as EvidenceItem
-  if (item.meta && Object.keys(item.meta).length === 0) {
-    // An empty meta would give two encodings of one item (with and without it).
-    record(undefined, `${path}.meta`, {}, ChainErrorCode.TX_BAD_FORMAT)
-  }
-  return item
+  const fault = evidenceItemFault(value)
+  if (fault !== undefined) throw faultError(path, fault, ChainErrorCode.TX_BAD_FORMAT)
+  return value as EvidenceItem
+}
+
+/** parseEvidenceItem's checks: the first fault of `value` as an evidence item, or undefined. */
+export function evidenceItemFault(value: unknown): Fault | undefined {
+  const fault = recordFault(value, evidenceFields)
+  if (fault !== undefined) return fault
+  const { meta } = value as EvidenceItem
+  // An empty meta would give two encodings of one item (with and without it).
+  if (meta !== undefined && isEmpty(meta)) return { kind: 'object', at: '.meta' }
+  return undefined
+}
+
+function isEmpty(obj: object): boolean {
+  for (const k in obj) if (Object.hasOwn(obj, k)) return false
+  return true
 }
