@@ -40,8 +40,9 @@ export function faultError(path: string, f: Fault, code: ChainErrorCode): ChainE
 export function recordFault(value: unknown, fields: Record<string, Field>): Fault | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'object', at: '' }
   const obj = value as Record<string, unknown>
+  // hasOwn, not `in`: "toString" or "constructor" are not fields of any record.
   for (const k in obj) {
-    if (Object.hasOwn(obj, k) && !(k in fields)) return { kind: 'unknown', at: '', key: k }
+    if (Object.hasOwn(obj, k) && !Object.hasOwn(fields, k)) return { kind: 'unknown', at: '', key: k }
   }
   for (const k in fields) {
     const f = fields[k]!

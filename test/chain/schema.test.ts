@@ -13,7 +13,7 @@ function refRecord(value: unknown, path: string, fields: Record<string, RefField
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw chainError(code, `"${path}" expected an object`)
   const obj = value as Record<string, unknown>
   for (const k of Object.keys(obj)) {
-    if (!(k in fields)) throw chainError(code, `"${path}" has unknown field "${k}"`, { field: `${path}.${k}` })
+    if (!Object.hasOwn(fields, k)) throw chainError(code, `"${path}" has unknown field "${k}"`, { field: `${path}.${k}` })
   }
   for (const [k, f] of Object.entries(fields)) {
     if (obj[k] === undefined) {
@@ -135,6 +135,14 @@ test('parseEvidenceItem agrees with the path-per-field checks on random items', 
   for (let n = 0; n < 3000; n++) {
     const v = mutate(mutate(item, r), r)
     assert.is(outcome(() => parseEvidenceItem(v, 'it')), outcome(() => refParseEvidenceItem(v, 'it')), JSON.stringify(v))
+  }
+})
+
+test('fields named like Object.prototype members are unknown fields', () => {
+  const digests = { sha256: 'aa'.repeat(32) }
+  for (const k of ['toString', 'constructor', 'hasOwnProperty', 'valueOf']) {
+    assert.throws(() => parseEvidenceItem({ digests, [k]: 1 }, 'it'), (e: Error) => e.message === `"it" has unknown field "${k}"`)
+    assert.throws(() => parseEvidenceItem({ digests: { ...digests, [k]: 'x' } }, 'it'), (e: Error) => e.message === `"it.digests" has unknown field "${k}"`)
   }
 })
 
