@@ -5,7 +5,7 @@ import { canonicalJsonBytes } from '../codec/index.js'
 import { hashLeaf, rootFromLeafHashes } from '../merkle/index.js'
 import { concatBytes, fromHex, toHex, utf8 } from '../util/index.js'
 import { chainError, ChainErrorCode } from './errors.js'
-import { evidenceItemFault, parseEvidenceItem, type EvidenceItem } from './items.js'
+import { evidenceItemFault, evidenceItemJson, parseEvidenceItem, type EvidenceItem } from './items.js'
 import { parseGovItem, type GovItem } from './gov.js'
 import { parseAnchorItem, type AnchorItem } from './anchor.js'
 import { checks, faultError, HEX64_RE, ID_RE, record } from './schema.js'
@@ -53,7 +53,9 @@ export function txSigningBytes(header: TxHeader): Uint8Array {
 
 /** Derives header, signing bytes and hash of a (possibly unsigned) tx. */
 export function prepareTx(tx: Tx | UnsignedTx): Omit<PreparedTx, 'tx'> {
-  const itemLeafHashes = tx.items.map((it) => hashLeaf(itemLeafInput(it)))
+  const itemLeafHashes = tx.type === 'deposit' || tx.type === 'verify'
+    ? tx.items.map((it) => hashLeaf(utf8(evidenceItemJson(it))))
+    : tx.items.map((it) => hashLeaf(itemLeafInput(it)))
   const header: TxHeader = {
     v: 1, chain: tx.chain, type: tx.type, from: tx.from, nonce: tx.nonce,
     count: tx.items.length, itemsRoot: toHex(rootFromLeafHashes(itemLeafHashes)),
