@@ -2,7 +2,7 @@
 import { canonicalJson } from '../codec/index.js'
 import { hashLeaf } from '../merkle/index.js'
 import { toHex, utf8 } from '../util/index.js'
-import type { Digests, EvidenceMeta } from './items.js'
+import { digestsJson, metaJson, type Digests, type EvidenceMeta } from './items.js'
 import type { BlockHeader, PreparedBlock } from './block.js'
 import { isEvidenceTx, type EvidenceTx, type PreparedTx } from './tx.js'
 
@@ -74,7 +74,7 @@ function place(pb: EvidenceSource, p: PreparedTx, item: number, leafIndex: numbe
  */
 export function recordJson(r: EvidenceRecord): string {
   return '{"chain":' + canonicalJson(r.chain) + ',"depositor":' + canonicalJson(r.depositor) +
-    ',"digests":' + canonicalJson(r.digests) + ',"height":' + canonicalJson(r.height) + ',"item":' + canonicalJson(r.item) +
-    (r.meta !== undefined ? ',"meta":' + canonicalJson(r.meta) : '') +
+    ',"digests":' + digestsJson(r.digests) + ',"height":' + canonicalJson(r.height) + ',"item":' + canonicalJson(r.item) +
+    (r.meta !== undefined ? ',"meta":' + metaJson(r.meta) : '') +
     ',"time":' + canonicalJson(r.time) + ',"tx":' + canonicalJson(r.tx) + ',"v":' + canonicalJson(r.v) + '}'
 }

@@ -5,10 +5,10 @@ import { canonicalJsonBytes } from '../codec/index.js'
 import { hashLeaf, rootFromLeafHashes } from '../merkle/index.js'
 import { concatBytes, fromHex, toHex, utf8 } from '../util/index.js'
 import { chainError, ChainErrorCode } from './errors.js'
-import { parseEvidenceItem, type EvidenceItem } from './items.js'
+import { evidenceItemFault, evidenceItemJson, parseEvidenceItem, type EvidenceItem } from './items.js'
 import { parseGovItem, type GovItem } from './gov.js'
 import { parseAnchorItem, type AnchorItem } from './anchor.js'
-import { checks, HEX64_RE, ID_RE, record } from './schema.js'
+import { checks, faultError, HEX64_RE, ID_RE, record } from './schema.js'
 
 /** Tx types and the parser of their items; evidence types put their items in the log. */
 const ITEM_PARSERS = {
@@ -53,7 +53,9 @@ export function txSigningBytes(header: TxHeader): Uint8Array {
 
 /** Derives header, signing bytes and hash of a (possibly unsigned) tx. */
 export function prepareTx(tx: Tx | UnsignedTx): Omit<PreparedTx, 'tx'> {
-  const itemLeafHashes = tx.items.map((it) => hashLeaf(itemLeafInput(it)))
+  const itemLeafHashes = tx.type === 'deposit' || tx.type === 'verify'
+    ? tx.items.map((it) => hashLeaf(utf8(evidenceItemJson(it))))
+    : tx.items.map((it) => hashLeaf(itemLeafInput(it)))
   const header: TxHeader = {
     v: 1, chain: tx.chain, type: tx.type, from: tx.from, nonce: tx.nonce,
     count: tx.items.length, itemsRoot: toHex(rootFromLeafHashes(itemLeafHashes)),
@@ -69,20 +71,22 @@ export function signTx(unsigned: UnsignedTx, sign: (msg: Uint8Array) => Uint8Arr
   return { ...p, tx }
 }
 
+const TX_FIELDS = {
+  v: { check: C.literal(1) },
+  chain: { check: C.string(64, ID_RE) },
+  type: { check: C.literal(...TX_TYPES) },
+  from: { check: C.string(64, ID_RE) },
+  nonce: { check: C.uint() },
+  items: { check: C.array(0, Number.MAX_SAFE_INTEGER, C.any()) },
+  sig: { check: C.string(128, HEX64_RE) },
+}
+
 /**
  * Parses a tx from untrusted JSON or decoded CBOR: exact fields, types and limits.
  * Does not check the signature or the sender (that needs state: see validateTx).
  */
 export function parseTx(value: unknown, limits: { chainId: string; maxTxItems: number }): PreparedTx {
-  const obj = record(value, 'tx', {
-    v: { check: C.literal(1) },
-    chain: { check: C.string(64, ID_RE) },
-    type: { check: C.literal(...TX_TYPES) },
-    from: { check: C.string(64, ID_RE) },
-    nonce: { check: C.uint() },
-    items: { check: C.array(0, Number.MAX_SAFE_INTEGER, C.any()) },
-    sig: { check: C.string(128, HEX64_RE) },
-  }, ChainErrorCode.TX_BAD_FORMAT) as unknown as Tx
+  const obj = record(value, 'tx', TX_FIELDS, ChainErrorCode.TX_BAD_FORMAT) as unknown as Tx
   if (obj.chain !== limits.chainId) {
     throw chainError(ChainErrorCode.TX_WRONG_CHAIN, `"tx.chain" expected "${limits.chainId}", got "${obj.chain}"`, { expected: limits.chainId, actual: obj.chain })
   }
@@ -90,8 +94,18 @@ export function parseTx(value: unknown, limits: { chainId: string; maxTxItems: n
   if (obj.items.length > limits.maxTxItems) {
     throw chainError(ChainErrorCode.TX_TOO_MANY_ITEMS, `"tx.items" has ${obj.items.length} items, at most ${limits.maxTxItems} allowed`, { max: limits.maxTxItems, actual: obj.items.length })
   }
-  const parse = ITEM_PARSERS[obj.type] as (v: unknown, path: string) => unknown
-  const items = obj.items.map((it, i) => parse(it, `tx.items[${i}]`))
+  let items: unknown[]
+  if (isEvidenceTx(obj)) {
+    // Evidence items are checked in place: their path is written out only for the one refused.
+    for (let i = 0; i < obj.items.length; i++) {
+      const fault = evidenceItemFault(obj.items[i])
+      if (fault !== undefined) throw faultError(`tx.items[${i}]`, fault, ChainErrorCode.TX_BAD_FORMAT)
+    }
+    items = obj.items.slice()
+  } else {
+    const parse = ITEM_PARSERS[obj.type] as (v: unknown, path: string) => unknown
+    items = obj.items.map((it, i) => parse(it, `tx.items[${i}]`))
+  }
   const tx = { v: 1, chain: obj.chain, type: obj.type, from: obj.from, nonce: obj.nonce, items, sig: obj.sig } as Tx
   return { ...prepareTx(tx), tx }
 }

@@ -112,6 +112,9 @@ export function decodeCbor(bytes: Uint8Array, opts: { maxBytes: number }): unkno
   // Canonical form: the bytes must be exactly what encodeCbor makes of the value. This catches
   // what cborg's strict mode lets through: floats (also integral ones), unsorted map keys,
   // invalid UTF-8 (decoded to U+FFFD) and a "__proto__" key (lost when set on an object).
+  // A walk over the bytes says so for canonical input without encoding the value again; for
+  // anything else, the re-encoding below decides and gives the reason.
+  if (canonicalEnd(bytes, 0, 0) === bytes.length) return value
   let again: Uint8Array
   try {
     again = encodeCbor(value)
@@ -120,6 +123,105 @@ export function decodeCbor(bytes: Uint8Array, opts: { maxBytes: number }): unkno
   }
   if (!equalBytes(again, bytes)) throw decodeError('not in canonical form (floats, unsorted map keys or invalid UTF-8)')
   return value
+}
+
+// End offset of the item at `p` if it is written exactly as encodeCbor would write what cborg
+// decodes it to, else -1 (never a false "yes": the caller then re-encodes to be sure): minimal
+// heads; safe integers; strict UTF-8 text; maps with text keys in length-first bytewise order and
+// no "__proto__"; false, true and null as the only simple values; containers < MAX_DEPTH deep.
+function canonicalEnd(bytes: Uint8Array, p: number, depth: number): number {
+  if (p >= bytes.length) return -1
+  const major = bytes[p]! >> 5
+  const info = bytes[p]! & 0x1f
+  p++
+  let arg: number
+  if (info < 24) arg = info
+  else if (info === 24) { if (p + 1 > bytes.length) return -1; arg = bytes[p]!; p += 1; if (arg < 24) return -1 }
+  else if (info === 25) { if (p + 2 > bytes.length) return -1; arg = bytes[p]! << 8 | bytes[p + 1]!; p += 2; if (arg < 0x100) return -1 }
+  else if (info === 26) { if (p + 4 > bytes.length) return -1; arg = (bytes[p]! << 24 >>> 0) + (bytes[p + 1]! << 16 | bytes[p + 2]! << 8 | bytes[p + 3]!); p += 4; if (arg < 0x10000) return -1 }
+  else if (info === 27) {
+    if (p + 8 > bytes.length) return -1
+    const hi = (bytes[p]! << 24 >>> 0) + (bytes[p + 1]! << 16 | bytes[p + 2]! << 8 | bytes[p + 3]!)
+    const lo = (bytes[p + 4]! << 24 >>> 0) + (bytes[p + 5]! << 16 | bytes[p + 6]! << 8 | bytes[p + 7]!)
+    if (hi === 0 || hi > 0x1fffff) return -1 // below 2^32 is not minimal; 2^53 and above is not a safe integer
+    arg = hi * 0x1_0000_0000 + lo
+    p += 8
+  } else return -1
+  switch (major) {
+    case 0: return arg <= Number.MAX_SAFE_INTEGER ? p : -1
+    case 1: return arg <= Number.MAX_SAFE_INTEGER - 1 ? p : -1 // -1 - arg must be a safe integer
+    case 2: return p + arg <= bytes.length ? p + arg : -1
+    case 3: return p + arg <= bytes.length && isUtf8(bytes, p, p + arg) ? p + arg : -1
+    case 4:
+      if (depth >= MAX_DEPTH) return -1
+      for (let i = 0; i < arg && p >= 0; i++) p = canonicalEnd(bytes, p, depth + 1)
+      return p
+    case 5: {
+      if (depth >= MAX_DEPTH) return -1
+      let prevStart = -1, prevEnd = -1
+      for (let i = 0; i < arg; i++) {
+        // A key: a text string in minimal form (the head is checked by the recursive call).
+        if (p >= bytes.length || bytes[p]! >> 5 !== 3) return -1
+        const keyEnd = canonicalEnd(bytes, p, depth + 1)
+        if (keyEnd < 0) return -1
+        const start = keyEnd - textLength(bytes, p)
+        if (prevStart >= 0 && compareRanges(bytes, prevStart, prevEnd, start, keyEnd) >= 0) return -1
+        if (isProtoKey(bytes, start, keyEnd)) return -1
+        prevStart = start
+        prevEnd = keyEnd
+        p = canonicalEnd(bytes, keyEnd, depth + 1)
+        if (p < 0) return -1
+      }
+      return p
+    }
+    case 7: return info >= 20 && info <= 22 ? p : -1
+    default: return -1
+  }
+}
+
+// Length of the text string whose (well-formed) head is at `p`.
+function textLength(bytes: Uint8Array, p: number): number {
+  const info = bytes[p]! & 0x1f
+  if (info < 24) return info
+  if (info === 24) return bytes[p + 1]!
+  if (info === 25) return bytes[p + 1]! << 8 | bytes[p + 2]!
+  return (bytes[p + 1]! << 24 >>> 0) + (bytes[p + 2]! << 16 | bytes[p + 3]! << 8 | bytes[p + 4]!)
+}
+
+// cbor-writer's key order: shorter first, then bytewise.
+function compareRanges(b: Uint8Array, s1: number, e1: number, s2: number, e2: number): number {
+  if (e1 - s1 !== e2 - s2) return (e1 - s1) - (e2 - s2)
+  for (let i = 0; i < e1 - s1; i++) if (b[s1 + i] !== b[s2 + i]) return b[s1 + i]! - b[s2 + i]!
+  return 0
+}
+
+const PROTO = [0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x5f, 0x5f] // "__proto__"
+function isProtoKey(b: Uint8Array, s: number, e: number): boolean {
+  if (e - s !== PROTO.length) return false
+  for (let i = 0; i < PROTO.length; i++) if (b[s + i] !== PROTO[i]) return false
+  return true
+}
+
+// Strict UTF-8 (RFC 3629 §4): no overlong forms, no surrogates, nothing above U+10FFFF.
+function isUtf8(b: Uint8Array, p: number, end: number): boolean {
+  while (p < end) {
+    const c = b[p]!
+    if (c < 0x80) { p++; continue }
+    let n: number, min: number, cp: number
+    if (c >= 0xc2 && c <= 0xdf) { n = 1; min = 0x80; cp = c & 0x1f }
+    else if (c >= 0xe0 && c <= 0xef) { n = 2; min = 0x800; cp = c & 0x0f }
+    else if (c >= 0xf0 && c <= 0xf4) { n = 3; min = 0x10000; cp = c & 0x07 }
+    else return false
+    if (p + n >= end) return false // the sequence runs past the string
+    for (let i = 1; i <= n; i++) {
+      const d = b[p + i]!
+      if ((d & 0xc0) !== 0x80) return false
+      cp = (cp << 6) | (d & 0x3f)
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false
+    p += 1 + n
+  }
+  return true
 }
 
 /**

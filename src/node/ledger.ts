@@ -6,7 +6,7 @@ import {
   type ChainState, type EvidenceSource, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx,
 } from '../chain/index.js'
 import type { EvidenceLog, LogAppend } from '../merkle/index.js'
-import type { Store } from '../store/index.js'
+import type { EvidenceEntry, Store } from '../store/index.js'
 import { fromUtf8, NodeError, toHex, utf8 } from '../util/index.js'
 
 /** Running counts kept with each block, for /v1/stats without scanning. */
@@ -203,11 +203,7 @@ export class Ledger {
     await this.store.commitBlock({
       height: h.height, hash: pb.hash, blockBytes: pb.bytes, certificate,
       txs: pb.txs.map((t, index) => ({ hash: t.hash, index })),
-      evidence: placed.map((p) => ({
-        leafIndex: p.leafIndex, id: p.id,
-        digests: Object.entries(p.record.digests).map(([alg, hex]) => ({ alg: alg as 'sha256' | 'sm3', hex: hex as string })),
-        ...(p.record.meta?.caseNo ? { caseNo: p.record.meta.caseNo } : {}),
-      })),
+      evidence: placed.map(evidenceEntry),
       logWrites: append.writes, logSize: append.size, logRoot: append.root,
       state: [
         { key: 'stats', value: utf8(JSON.stringify(stats)) },
@@ -270,4 +266,15 @@ export class Ledger {
 
 export function limitsOf(g: Genesis): { chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number } {
   return { chainId: g.chainId, maxBlockBytes: g.consensus.maxBlockBytes, maxBlockTxs: g.consensus.maxBlockTxs, maxTxItems: g.consensus.maxTxItems }
+}
+
+/** What the store indexes for one placed leaf: the id as the leaf hash bytes it already is (no hex round trip), its digests and case. */
+function evidenceEntry(p: PlacedEvidence): EvidenceEntry {
+  const { digests, meta } = p.record
+  const entry: EvidenceEntry = {
+    leafIndex: p.leafIndex, id: p.leafHash,
+    digests: digests.sm3 === undefined ? [{ alg: 'sha256', hex: digests.sha256 }] : [{ alg: 'sha256', hex: digests.sha256 }, { alg: 'sm3', hex: digests.sm3 }],
+  }
+  if (meta?.caseNo) entry.caseNo = meta.caseNo
+  return entry
 }

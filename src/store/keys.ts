@@ -91,7 +91,13 @@ export const certificateKey = (height: number): Uint8Array => keyU64(BUCKET.cert
 export const txKey = (hash: Uint8Array): Uint8Array => keyBytes(BUCKET.tx, hash)
 export const evidenceIdKey = (id: Uint8Array): Uint8Array => keyBytes(BUCKET.evidenceId, id)
 export const blockByLogEndKey = (logSize: number): Uint8Array => keyU64(BUCKET.blockByLogEnd, NONE, logSize)
-export const logNodeKey = (level: number, index: number): Uint8Array => keyU64(BUCKET.logNode, Uint8Array.of(level), index)
+export function logNodeKey(level: number, index: number): Uint8Array {
+  const out = new Uint8Array(10)
+  out[0] = BUCKET.logNode
+  out[1] = level
+  putU64(out, 2, index)
+  return out
+}
 export const metaKey = (name: string): Uint8Array => keyBytes(BUCKET.meta, utf8(name))
 export const walKey = (seq: number): Uint8Array => keyU64(BUCKET.wal, NONE, seq)
 export const stateKey = (key: string): Uint8Array => keyBytes(BUCKET.state, utf8(key))

@@ -93,7 +93,6 @@ test('rejects nesting deeper than 64 levels on both sides', () => {
   reject('81'.repeat(65) + '01')
 })
 
-test.run()
 
 test('cborItemEnd finds where each item ends without decoding it, and refuses what the domain has not', () => {
   const values: unknown[] = [0, -25, 2 ** 40, '', 'ü€😀', new Uint8Array(300), [], [1, [2, [3]]], { a: { b: [null, true, false] } }, 'x'.repeat(70_000)]
@@ -142,3 +141,71 @@ test('encodeCbor writes exactly what cborg writes, on random values of the domai
   const big = Array.from({ length: 40_000 }, (_, i) => ({ digests: { sha256: 'ab'.repeat(32) }, meta: { size: i } }))
   assert.is(toHex(encodeCbor(big)), toHex(encode(big)), 'a value larger than the writer\'s initial buffer')
 })
+
+// decodeCbor accepts canonical input after a walk over its bytes instead of encoding the decoded
+// value again. The reference below is the re-encoding check alone; on random and mutated
+// encodings (flipped, inserted and dropped bytes, float and simple heads, non-minimal heads,
+// unsorted or "__proto__" keys, bad UTF-8, integers at 2^53, nesting at 64) both must decode the
+// same value or refuse with the same error.
+test('decodeCbor agrees with decode-then-re-encode on random and mutated encodings', async () => {
+  const { decode } = await import('cborg')
+  const OPTS = { strict: true, rejectDuplicateMapKeys: true, allowUndefined: false, allowIndefinite: false, allowInfinity: false, allowNaN: false, allowBigInt: false, tags: [] }
+  const reference = (b: Uint8Array): string => {
+    if (b.length === 0) return 'err CBOR: empty input'
+    let v: unknown
+    try { v = decode(b, OPTS as never) } catch (e) { return 'err CBOR: ' + (e as Error).message.replace(/^CBOR decode error: /, '') }
+    let again: Uint8Array
+    try { again = encodeCbor(v) } catch (e) { return 'err CBOR: not in the value domain: ' + (e as Error).message }
+    return toHex(again) === toHex(b) ? 'ok ' + toHex(again) : 'err CBOR: not in canonical form (floats, unsorted map keys or invalid UTF-8)'
+  }
+  const actual = (b: Uint8Array): string => {
+    try { return 'ok ' + toHex(encodeCbor(decodeCbor(b, { maxBytes: MAX }))) } catch (e) { return 'err ' + (e as Error).message }
+  }
+  let seed = 5
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n }
+  const strings = ['', 'a', 'b', 'ab', 'ü', '€', '😀', 'x'.repeat(24), 'y'.repeat(300), 'sha256', 'sm3', 'meta', '__proto__', 'constructor']
+  const ints = [0, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER, -1, -24, -25, -257, -(2 ** 32) - 1, Number.MIN_SAFE_INTEGER]
+  const gen = (depth: number): unknown => {
+    switch (rnd(depth > 3 ? 5 : 7)) {
+      case 0: return ints[rnd(ints.length)]
+      case 1: return strings[rnd(strings.length)]
+      case 2: return [null, true, false][rnd(3)]
+      case 3: return new Uint8Array(rnd(30)).map(() => rnd(256))
+      case 4: return rnd(1000)
+      case 5: return Array.from({ length: rnd(8) }, () => gen(depth + 1))
+      default: return Object.fromEntries(Array.from({ length: rnd(6) }, () => [strings[rnd(strings.length)]!.replace('__proto__', 'p') + (rnd(2) ? String(rnd(100)) : ''), gen(depth + 1)]))
+    }
+  }
+  const special = [0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb, 0xe0, 0xf3, 0x18, 0x19, 0x1a, 0x1b, 0x38, 0x3b, 0x5f, 0x7f, 0x9f, 0xbf, 0xc0, 0xd8, 0x80, 0xa0, 0x60, 0x61, 0xc3, 0xed, 0xa0, 0xf0, 0xf4, 0x90, 0xff, 0x00, 0x20]
+  const mutate = (b: Uint8Array): Uint8Array => {
+    const out = Array.from(b)
+    for (let k = 1 + rnd(2); k > 0; k--) {
+      const at = rnd(out.length + 1)
+      switch (rnd(5)) {
+        case 0: out[at] = rnd(256); break
+        case 1: out[at] = special[rnd(special.length)]!; break
+        case 2: out.splice(at, 0, special[rnd(special.length)]!); break
+        case 3: out.splice(at, 1); break
+        default: if (at < out.length) out[at] = out[at]! ^ (1 << rnd(8))
+      }
+    }
+    return Uint8Array.from(out.filter((x) => x !== undefined))
+  }
+  const handmade = [
+    'a2616201616101', 'a26161016162', 'a1695f5f70726f746f5f5f01', 'a1695f5f70726f746f5f5f a0', '62c328', '63eda080', '62c080', '64f4908080', '63e08080', '61ff',
+    '1b0020000000000000', '1b001fffffffffffff', '3b001fffffffffffff', '3b001ffffffffffffe', '3b0020000000000000', '1b00000000ffffffff', '1a0000ffff', '3800',
+    'f93c00', 'fb3ff0000000000000', 'f90000', 'f98000', 'f0', 'f3', 'f820', 'a1016161', 'a1406161', 'a2616101616101', 'c100',
+    '81'.repeat(63) + '80', '81'.repeat(64) + '80', '81'.repeat(64) + '01', '81'.repeat(65) + '80', '81'.repeat(63) + 'a0', '81'.repeat(64) + 'a0',
+  ].map((h) => fromHex(h.replace(/ /g, '')))
+  for (const b of handmade) assert.is(actual(b), reference(b), toHex(b))
+  let accepted = 0
+  for (let i = 0; i < 6000; i++) {
+    const good = encodeCbor(gen(0))
+    const b = i % 4 === 0 ? good : mutate(good)
+    const want = reference(b)
+    assert.is(actual(b), want, toHex(b))
+    if (want.startsWith('ok')) accepted++
+  }
+  assert.ok(accepted > 1500, `${accepted} accepted`)
+})
+test.run()
