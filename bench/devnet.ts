@@ -31,8 +31,9 @@ export class BenchDevnet {
     const dir = await mkdtemp(join(tmpdir(), 'cc-bench-'))
     // Below Linux's ephemeral range (32768+), so no outgoing connection can hold one of our ports.
     const basePort = 10000 + Math.floor(Math.random() * 22000)
-    // CC_PIPELINE_DEPTH=1 compares against one height in flight at a time
-    const depth = process.env.CC_PIPELINE_DEPTH ? { consensus: { pipelineDepth: Number(process.env.CC_PIPELINE_DEPTH) } } : {}
+    // CC_PIPELINE_DEPTH=1 compares against one height in flight at a time; CC_CONSENSUS='{"blockIntervalMs":200}' sets any genesis consensus parameter
+    const consensus = { ...JSON.parse(process.env.CC_CONSENSUS ?? '{}') as object, ...(process.env.CC_PIPELINE_DEPTH ? { pipelineDepth: Number(process.env.CC_PIPELINE_DEPTH) } : {}) }
+    const depth = Object.keys(consensus).length > 0 ? { consensus } : {}
     const { homes, rpcUrls } = await initDevnet({ dir, nodes: opts.nodes ?? 4, units: UNITS.length, members: 0, basePort, rpcBasePort: basePort + 100, testChain: true, ...depth })
     const chainId = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')).chainId as string
     const d = new BenchDevnet(dir, homes, rpcUrls, chainId, opts.extra ?? [])
@@ -118,7 +119,7 @@ export class BenchDevnet {
    * Runs load clients (separate processes) together: each prepares (signs) its work, then all
    * start on one `go`. `args[i]` are client i's arguments. Resolves with their results.
    */
-  async runClients(args: string[][], timeoutMs: number): Promise<LoadResult[]> {
+  async runClients(args: string[][], timeoutMs: number, onGo?: () => void): Promise<LoadResult[]> {
     const clients = args.map((a) => spawn(process.execPath, [join(HERE, 'load-client.js'), '--urls', this.urls.join(','), '--chain', this.chainId, ...a], { stdio: ['pipe', 'pipe', 'inherit'] }))
     const lines = clients.map((c) => {
       const rl = createInterface({ input: c.stdout! })
@@ -132,6 +133,7 @@ export class BenchDevnet {
     try {
       for (const next of lines) { const l = await next(); if (l !== 'ready') throw new Error(`load client failed to start: ${l}`) }
       for (const c of clients) c.stdin!.write('go\n')
+      onGo?.()
       const out = await Promise.all(lines.map(async (next) => { const l = await next(); try { return JSON.parse(l) as LoadResult } catch { throw new Error(`load client: ${l}`) } }))
       return out
     } finally {
