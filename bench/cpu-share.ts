@@ -28,6 +28,8 @@ function cpuByRole(): Map<string, number> {
     const role = cmd.includes('load-client') ? 'clients' : cmd.includes('\0start\0') ? `validator ${pid}` : null
     if (role === null) continue
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    if (hwm && role !== 'clients') out.set(`${role} peakMiB`, Number(hwm[1]) / 1024)
     out.set(role, (out.get(role) ?? 0) + (Number(f[11]) + Number(f[12])) * TICK_US)
     out.set(`${role} sys`, (out.get(`${role} sys`) ?? 0) + Number(f[12]) * TICK_US)
   }
@@ -59,6 +61,7 @@ try {
   let total = 0
   for (const [role, us] of after) {
     const d = us - (before.get(role) ?? 0)
+    if (role.endsWith(' peakMiB')) { console.log(`${role.padEnd(18)} ${us.toFixed(0)}`); continue }
     if (!role.endsWith(' sys')) total += d
     console.log(`${role.padEnd(18)} ${(d / 1e6 / secs).toFixed(2)} cores  ${(d / ok).toFixed(0)} µs/tx`)
   }

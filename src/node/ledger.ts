@@ -167,6 +167,9 @@ export class Ledger {
     return { placed, append: this.log.append(placed.map((p) => p.leafHash), base?.append ?? undefined) }
   }
 
+  /** Blocks whose evidence and log append are cached (validated, in flight, or a primary's drafts). */
+  get cachedWork(): number { return this.work.size }
+
   /** Caches `w` as the work of the block with this hash (a primary's block, placed as a draft). */
   keepWork(hash: string, w: BlockWork): BlockWork {
     this.work.set(hash, w)
@@ -214,7 +217,10 @@ export class Ledger {
     this.state = state
     this.log.commitAppend(append)
     this.head = { height: h.height, hash: pb.hash, time: h.time, logSize: append.size, logRoot: h.logRoot }
-    this.work.delete(pb.hash)
+    // The work of this block, and of any draft or block built on a base below the new head (a
+    // primary's unproposed drafts, losing proposals): never usable again, and each holds a block's
+    // evidence records, which kept hundreds of MiB alive on a busy primary.
+    for (const [hash, w] of this.work) if (hash === pb.hash || w.append.from < append.size) this.work.delete(hash)
     this.replays.delete(pb.hash)
     this.recentTxs.set(h.height, new Set(pb.txs.map((t) => t.hash)))
     this.recentTxs.delete(h.height - 32)

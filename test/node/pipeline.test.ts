@@ -84,4 +84,18 @@ test('a block on a parent that is neither the head nor validated is refused', as
   })
 })
 
+
+test('at commit, the work of drafts built below the new head is dropped; work built on it is kept', async () => {
+  await withLedger(async (ledger) => {
+    const one = await next(ledger, parent0)
+    await next(ledger, parent0, [deposit('notary-1', [digest(40)])]) // a losing draft at height 1
+    const two = await next(ledger, ref(one.b)) // built on the block in flight
+    assert.is(ledger.cachedWork, 3)
+    await ledger.commit(one.b.pb, certify(one.b))
+    assert.is(ledger.cachedWork, 1, 'only the work of block 2 is left')
+    await ledger.commit(two.b.pb, certify(two.b))
+    assert.is(ledger.cachedWork, 0)
+  })
+})
+
 test.run()
