@@ -191,7 +191,10 @@ export class ConsensusEngine<B extends ProposalLike> {
           const { height, view, parent } = a
           app.buildBlock(height, view, parent).then(
             (block) => this.enqueue((now) => ({ type: 'proposal', block, view, now })),
-            (err: unknown) => log.warn({ err, height, view }, 'building a block failed'))
+            (err: unknown) => {
+              log.warn({ err, height, view }, 'building a block failed')
+              this.enqueue((now) => ({ type: 'proposal-failed', height, view, now }))
+            })
           break
         }
         case 'commit': await app.onCommit(a.block, a.certificate); break

@@ -116,6 +116,14 @@ export function onProposal<B extends ProposalLike>(sc: StepCtx<B>, block: B, vie
   progress(sc)
 }
 
+/** The app could not build the block asked for: it is asked again after a block interval. */
+export function onProposalFailed<B extends ProposalLike>(sc: StepCtx<B>, height: number, view: number): void {
+  const { s } = sc
+  if (s.proposalAsked?.view !== view || s.proposalAsked.height !== height) return
+  s.proposalAsked = null
+  setTimer(sc, 'propose', Math.max(s.opts.blockIntervalMs, 50))
+}
+
 /** Ordered list of votes by validator order (deterministic certificates). */
 function byValidator<T extends { from: string }>(sc: StepCtx<ProposalLike>, votes: Iterable<T>): T[] {
   const order = sc.ctx.validators
@@ -228,7 +236,8 @@ export function advanceHead<B extends ProposalLike>(sc: StepCtx<B>, head: Commit
   for (const id of ctx.requestIds(head.block)) s.pending.delete(id)
   setHead(s, head)
   s.viewChangeAttempts = 0
-  s.proposalAsked = null
+  // a block asked for above the new head is still being built: asking again would build it twice
+  if (s.proposalAsked !== null && s.proposalAsked.height <= s.head.height) s.proposalAsked = null
   gc(s)
   // progress was made: the view timer restarts; the request timer restarts only when the oldest
   // pending request got in (a primary that censors one tx cannot keep the timer alive)
@@ -262,9 +271,8 @@ export function maybePropose<B extends ProposalLike>(sc: StepCtx<B>): void {
   }
   if (s.votes.has(voteKey('pp', s.view, h))) return // proposed before a restart: the view must change
   if (s.pending.size <= carried && !s.opts.idleBlocks) return
-  const key = `${s.view}:${h}`
-  if (s.proposalAsked === key) return
-  s.proposalAsked = key
+  if (s.proposalAsked?.view === s.view && s.proposalAsked.height === h) return
+  s.proposalAsked = { view: s.view, height: h }
   sc.out.push({ type: 'requestProposal', height: h, view: s.view, parent })
 }
 

@@ -1,7 +1,7 @@
 // The replica as a pure, deterministic state machine: step(state, input, ctx) → {state, actions}.
 // No clock, no randomness, no I/O: time arrives in inputs, effects leave as actions.
 import { makeStepCtx, type StepCtx } from './effects.js'
-import { advanceHead, maybePropose, onCheckpoint, onCommit, onPrepare, onPrePrepare, onProposal, progress, updateTimers } from './normal.js'
+import { advanceHead, maybePropose, onCheckpoint, onCommit, onPrepare, onPrePrepare, onProposal, onProposalFailed, progress, updateTimers } from './normal.js'
 import { gc } from './state.js'
 import type { ConsensusAction, ConsensusContext, ConsensusMessage, ConsensusInput, ConsensusState, ProposalLike } from './types.js'
 import { onNewView, onViewChange, resendViewChange, startViewChange } from './viewchange.js'
@@ -19,6 +19,7 @@ export function step<B extends ProposalLike>(state: ConsensusState<B>, input: Co
     case 'message': onMessage(sc, input.msg); break
     case 'timeout': onTimeout(sc, input.timer, input.id); break
     case 'proposal': onProposal(sc, input.block, input.view); break
+    case 'proposal-failed': onProposalFailed(sc, input.height, input.view); break
     case 'request': onRequest(sc, input.txHash); break
     case 'synced': onSynced(sc, input.head); break
   }

@@ -87,6 +87,8 @@ export type ConsensusInput<B> =
   | { type: 'message'; from: string; msg: ConsensusMessage<B>; now: number }
   | { type: 'timeout'; timer: TimerName; id: number; now: number }
   | { type: 'proposal'; block: B; view: number; now: number }
+  /** The app could not build the block asked for at (height, view). */
+  | { type: 'proposal-failed'; height: number; view: number; now: number }
   | { type: 'request'; txHash: string; now: number }
   | { type: 'synced'; head: CommittedBlock<B>; now: number }
 
@@ -162,7 +164,8 @@ export interface ConsensusState<B> {
   requestSeq: number
   timers: Map<TimerName, number>
   timerSeq: number
-  proposalAsked: string | null
+  /** The block the app was asked to build and has not answered yet. */
+  proposalAsked: { view: number; height: number } | null
   ahead: Map<string, number>
   syncAskedAt: number
   checkpointSent: Map<string, number>

@@ -77,6 +77,32 @@ test('the primary asks for the next heights on top of its own blocks, only for r
   assert.is(ask()[1]!.parent.hash, b1.hash)
 })
 
+test('a block still being built is not asked for again when the block below it commits', () => {
+  const r = replica('v0')
+  const asked = (h: number): number => r.actions.filter((x) => x.type === 'requestProposal' && x.height === h).length
+  r.input({ type: 'request', txHash: 'a', now: 1 })
+  r.input({ type: 'proposal', block: b1, view: 0, now: 10 })
+  r.input({ type: 'request', txHash: 'b', now: 11 })
+  assert.is(asked(2), 1)
+  for (const v of ['v1', 'v2']) r.receive(prepare(v, 0, b1))
+  for (const v of ['v1', 'v2']) r.receive(commit(v, 0, b1))
+  assert.is(r.state.head.height, 1)
+  r.input({ type: 'request', txHash: 'c', now: 12 })
+  assert.is(asked(2), 1, 'height 2 is asked for once while the app builds it')
+})
+
+test('a block the app failed to build is asked for again after a block interval', () => {
+  const r = replica('v0')
+  const asked = (): number => r.actions.filter((x) => x.type === 'requestProposal' && x.height === 1).length
+  r.input({ type: 'request', txHash: 'a', now: 1 })
+  const acts = r.input({ type: 'proposal-failed', height: 1, view: 0, now: 5 })
+  assert.is(asked(), 1, 'not at once')
+  const timer = acts.find((a) => a.type === 'setTimer' && a.timer === 'propose')
+  assert.ok(timer && timer.type === 'setTimer')
+  r.input({ type: 'timeout', timer: 'propose', id: timer.id, now: 5 + timer.ms })
+  assert.is(asked(), 2)
+})
+
 const viewChange = (from: string, view: number, ...prepared: ViewChange<SimBlock>['prepared']): ViewChange<SimBlock> =>
   signMessage(ctxOf(from), { type: 'view-change', view, from, checkpoint: null, prepared, sig: new Uint8Array() })
 const newView = (from: string, view: number, vcs: ViewChange<SimBlock>[], ...pps: NewView<SimBlock>['prePrepares']): NewView<SimBlock> =>
