@@ -37,8 +37,14 @@ const got: string[] = []
 await a.handle('tx', (from, bytes) => { got.push(`${from}:${fromUtf8(bytes)}`) })
 await a.handleRequest('sync', async (_from, bytes) => bytes)
 const raw = await rawNode(mb.seed)
-const conn = await raw.dial(multiaddr(`${a.addrs()[0]}/p2p/${ma.peerId}`))
-const open = (name: string): Promise<Stream> => conn.newStream(protocolId(CHAIN, name))
+const dial = () => raw.dial(multiaddr(`${a.addrs()[0]}/p2p/${ma.peerId}`))
+let conn = await dial()
+// These tests are about streams; on a loaded machine the connection itself was once found closed
+// before the first stream (4 failures in one CI run, none in isolation), so a closed one is redialled.
+const open = async (name: string): Promise<Stream> => {
+  if (conn.status !== 'open') conn = await dial()
+  return conn.newStream(protocolId(CHAIN, name))
+}
 
 test('a declared frame length above the limit closes that stream and is logged', async () => {
   const s = await open('tx')
