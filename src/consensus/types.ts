@@ -74,7 +74,8 @@ export interface NewView<B> {
   prePrepares: PrePrepare<B>[]
   sig: Uint8Array
 }
-/** To a replica one height behind: "block `digest` at `height` is certified" — it names the block instead of carrying it (the receiver has it, or syncs it). */
+/** A certified block sent to a replica one height behind (single-block catch-up). */
+/** "Block `digest` at `height` is certified": names the block, not carries it (the receiver has it, or syncs it). */
 export interface CheckpointMsg { type: 'checkpoint'; from: string; height: number; digest: string; certificate: CertSig[]; sig: Uint8Array }
 
 export type ConsensusMessage<B> = PrePrepare<B> | Prepare | Commit | ViewChange<B> | NewView<B> | CheckpointMsg
