@@ -31,7 +31,7 @@ export function signedPayload<B extends ProposalLike>(chainId: string, msg: Cons
       return payload(msg.type, chainId, [msg.view, msg.from, msg.viewChanges.map((v) => toHex(v.sig)),
         msg.prePrepares.map((p) => [p.height, p.digest])])
     case 'checkpoint':
-      return payload(msg.type, chainId, [msg.from, msg.height, msg.digest])
+      return payload(msg.type, chainId, [msg.from, msg.block.height, msg.block.hash])
   }
 }
 
@@ -95,7 +95,7 @@ function toWire<B extends ProposalLike>(msg: ConsensusMessage<B>, eb: BlockEncod
     case 'commit': return ['commit', msg.view, msg.height, msg.digest, msg.from, msg.certSig, msg.sig]
     case 'view-change': return ['view-change', ...vcToWire(msg, eb)]
     case 'new-view': return newViewToWire(msg, eb)
-    case 'checkpoint': return ['checkpoint', msg.from, msg.height, msg.digest, certToWire(msg.certificate), msg.sig]
+    case 'checkpoint': return ['checkpoint', msg.from, eb(msg.block), certToWire(msg.certificate), msg.sig]
   }
 }
 
@@ -211,8 +211,8 @@ class Reader<B extends ProposalLike> {
         return nv
       }
       case 'checkpoint': {
-        const [, from, height, digest, cert, sig] = this.arr(a, 'checkpoint', 6)
-        return { type: 'checkpoint', from: this.id(from, 'checkpoint.from'), height: this.uint(height, 'checkpoint.height'), digest: this.digest(digest, 'checkpoint.digest'),
+        const [, from, block, cert, sig] = this.arr(a, 'checkpoint', 5)
+        return { type: 'checkpoint', from: this.id(from, 'checkpoint.from'), block: this.block(block, 'checkpoint.block'),
           certificate: this.cert(cert, 'checkpoint.certificate'), sig: this.sig(sig, 'checkpoint.sig') }
       }
       default: return bad('message.type', 'is unknown')

@@ -25,19 +25,13 @@ function admit<B extends ProposalLike>(sc: StepCtx<B>, m: PrePrepare<B> | Prepar
   return true
 }
 
-/**
- * A replica one height behind gets the certificate of our head (once per replica and height). It
- * names the block instead of carrying it: the replica voted at that height, so it almost always
- * holds the block already, and the slowest replica would otherwise receive every block again from
- * each faster one.
- */
+/** A replica one height behind gets our certified head (once per replica and height). */
 export function maybeSendCheckpoint<B extends ProposalLike>(sc: StepCtx<B>, to: string, theirHeight: number): void {
   const { s } = sc
   if (theirHeight !== s.head.height || !s.headCert || to === sc.ctx.self) return
   if (s.checkpointSent.get(to) === theirHeight) return
   s.checkpointSent.set(to, theirHeight)
-  const { block, certificate } = s.headCert
-  send(sc, to, sign(sc, { type: 'checkpoint', from: sc.ctx.self, height: block.height, digest: block.hash, certificate, sig: new Uint8Array() }))
+  send(sc, to, sign(sc, { type: 'checkpoint', from: sc.ctx.self, block: s.headCert.block, certificate: s.headCert.certificate, sig: new Uint8Array() }))
 }
 
 /** PBFT §4.3: accept one pre-prepare per (view, height), only from that view's primary. */
@@ -78,21 +72,16 @@ function storeVote<B extends ProposalLike, V extends Prepare | Commit>(sc: StepC
   progress(sc)
 }
 
-/**
- * A certified block right above our head is committed as is (2f+1 commit signatures prove it),
- * from our own copy: the block a pre-prepare of any view gave us under that digest. Without one
- * the sender counts as ahead of us, and f+1 such senders start block sync.
- */
-export function onCheckpoint<B extends ProposalLike>(sc: StepCtx<B>, m: CheckpointMsg): void {
+/** A certified block right above our head is committed as is: 2f+1 commit signatures prove it. */
+export function onCheckpoint<B extends ProposalLike>(sc: StepCtx<B>, m: CheckpointMsg<B>): void {
   const { s } = sc
-  if (m.height <= s.head.height) return
-  const block = m.height === s.head.height + 1 ? [...(s.slots.get(m.height)?.prePrepares.values() ?? [])].find((pp) => pp.digest === m.digest)?.block : undefined
-  if (!block) { // the sender has committed m.height: its next height is m.height + 1
-    if ((s.ahead.get(m.from) ?? -1) < m.height + 1 && verifyMessageSig(sc.ctx, m)) noteAhead(sc, m.from, m.height + 1)
+  if (m.block.height !== s.head.height + 1) {
+    if (m.block.height > s.head.height + 1 && (s.ahead.get(m.from) ?? -1) < m.block.height && verifyMessageSig(sc.ctx, m)) noteAhead(sc, m.from, m.block.height)
     return
   }
-  if (block.parent !== s.head.hash || !verifyMessageSig(sc.ctx, m) || !verifyCertificate(sc.ctx, block, m.certificate, sc.q)) return
-  commitCertified(sc, { block, certificate: validCertSigs(sc.ctx, block, m.certificate) })
+  if (m.block.parent !== s.head.hash || !verifyMessageSig(sc.ctx, m)) return
+  if (!verifyCertificate(sc.ctx, m.block, m.certificate, sc.q)) return
+  commitCertified(sc, { block: m.block, certificate: validCertSigs(sc.ctx, m.block, m.certificate) })
   progress(sc)
 }
 

@@ -75,10 +75,9 @@ export interface NewView<B> {
   sig: Uint8Array
 }
 /** A certified block sent to a replica one height behind (single-block catch-up). */
-/** "Block `digest` at `height` is certified": names the block, not carries it (the receiver has it, or syncs it). */
-export interface CheckpointMsg { type: 'checkpoint'; from: string; height: number; digest: string; certificate: CertSig[]; sig: Uint8Array }
+export interface CheckpointMsg<B> { type: 'checkpoint'; from: string; block: B; certificate: CertSig[]; sig: Uint8Array }
 
-export type ConsensusMessage<B> = PrePrepare<B> | Prepare | Commit | ViewChange<B> | NewView<B> | CheckpointMsg
+export type ConsensusMessage<B> = PrePrepare<B> | Prepare | Commit | ViewChange<B> | NewView<B> | CheckpointMsg<B>
 
 export type TimerName = 'view' | 'view-change' | 'request' | 'propose'
 

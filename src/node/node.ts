@@ -234,6 +234,7 @@ function blocksIn(msg: ConsensusMessage<NodeBlock>): NodeBlock[] {
     case 'pre-prepare': return [msg.block]
     case 'new-view': return [...msg.prePrepares.map((p) => p.block), ...msg.viewChanges.flatMap((v) => v.prepared.map((p) => p.prePrepare.block))]
     case 'view-change': return msg.prepared.map((p) => p.prePrepare.block)
+    case 'checkpoint': return [msg.block]
     default: return []
   }
 }
