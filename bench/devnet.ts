@@ -33,8 +33,8 @@ export class BenchDevnet {
     const basePort = 10000 + Math.floor(Math.random() * 22000)
     // CC_PIPELINE_DEPTH=1 compares against one height in flight at a time; CC_CONSENSUS='{"blockIntervalMs":200}' sets any genesis consensus parameter
     const consensus = { ...JSON.parse(process.env.CC_CONSENSUS ?? '{}') as object, ...(process.env.CC_PIPELINE_DEPTH ? { pipelineDepth: Number(process.env.CC_PIPELINE_DEPTH) } : {}) }
-    const depth = Object.keys(consensus).length > 0 ? { consensus } : {}
-    const { homes, rpcUrls } = await initDevnet({ dir, nodes: opts.nodes ?? 4, units: UNITS.length, members: 0, basePort, rpcBasePort: basePort + 100, testChain: true, ...depth })
+    const overrides = Object.keys(consensus).length > 0 ? { consensus } : {}
+    const { homes, rpcUrls } = await initDevnet({ dir, nodes: opts.nodes ?? 4, units: UNITS.length, members: 0, basePort, rpcBasePort: basePort + 100, testChain: true, ...overrides })
     const chainId = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')).chainId as string
     const d = new BenchDevnet(dir, homes, rpcUrls, chainId, opts.extra ?? [])
     if (opts.nodeFlags) d.nodeFlags = opts.nodeFlags
