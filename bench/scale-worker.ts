@@ -4,10 +4,15 @@
 // measures inclusion-proof latency, disk bytes per item and RSS. Prints progress to stderr and
 // one JSON line on stdout.
 //   node dist/bench/scale-worker.js --checkpoints 1000000,10000000 [--dir D] [--keep]
+// At each checkpoint it also closes the store and runs itself with --serve: a fresh process opens
+// the store as a node does (Store.open, the evidence log's upper levels) and serves random proofs,
+// so its RSS is a node's store at that size without the bulk build's heap (20,000 items per batch).
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import type { EvidenceLog, LogAppend } from '../src/merkle/index.js'
 import { Store, type CommitBlockInput } from '../src/store/index.js'
@@ -80,6 +85,29 @@ async function proofLatency(log: EvidenceLog, samples: number): Promise<{ p50Ms:
   return { p50Ms: percentile(lat, 0.5), p99Ms: percentile(lat, 0.99), perSec: samples / ((performance.now() - t0) / 1000) }
 }
 
+/** --serve: open the store at --dir, time proofs, report RSS (current and the kernel's peak). */
+async function serve(dir: string): Promise<void> {
+  const store = await Store.open(dir)
+  const log = await store.openEvidenceLog()
+  const proof = await proofLatency(log, 2000)
+  const r = rssParts()
+  process.stdout.write(JSON.stringify({ leaves: log.size, proof, rssBytes: process.memoryUsage().rss, peakRssBytes: peakRss(process.pid), anonBytes: r.anon, fileBytes: r.file }) + '\n')
+  await store.close()
+}
+type Served = { leaves: number; proof: Awaited<ReturnType<typeof proofLatency>>; rssBytes: number; peakRssBytes: number; anonBytes: number; fileBytes: number }
+function serveFresh(dir: string): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    c.stdout.on('data', (d: Buffer) => { out += d })
+    c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Served) : reject(new Error(`serving process exited ${code}`))))
+  })
+}
+if (flag('serve')) {
+  await serve(arg('dir', ''))
+  process.exit(0)
+}
+
 const checkpoints = arg('checkpoints', '200000').split(',').map(Number).sort((a, b) => a - b)
 const dir = arg('dir', mkdtempSync(join(tmpdir(), 'cc-bench-scale-')))
 const timeLimitMs = Number(arg('time-limit', '3600')) * 1000
@@ -105,9 +133,10 @@ const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().
 // LevelDB options as the node opens its store (defaults), so RSS and disk are the node's.
 const wbuf = Number(arg('write-buffer-mib', '0'))
 const maxOpen = Number(arg('max-open-files', '0'))
-const store = await Store.open(join(dir, 'chain'), { ...(wbuf > 0 ? { writeBufferSize: wbuf * 2 ** 20 } : {}), ...(maxOpen > 0 ? { maxOpenFiles: maxOpen } : {}) })
-const log = await store.openEvidenceLog()
-const results: { leaves: number; buildSecs: number; itemsPerSec: number; storeItemsPerSec: number; proof: Awaited<ReturnType<typeof proofLatency>>; diskBytesPerItem: number; rssBytes: number; peakRssBytes: number; heapUsedBytes: number; externalBytes: number }[] = []
+const storeOpts = { ...(wbuf > 0 ? { writeBufferSize: wbuf * 2 ** 20 } : {}), ...(maxOpen > 0 ? { maxOpenFiles: maxOpen } : {}) }
+let store = await Store.open(join(dir, 'chain'), storeOpts)
+let log = await store.openEvidenceLog()
+const results: { leaves: number; buildSecs: number; itemsPerSec: number; storeItemsPerSec: number; proof: Awaited<ReturnType<typeof proofLatency>>; diskBytesPerItem: number; rssBytes: number; peakRssBytes: number; heapUsedBytes: number; externalBytes: number; served: Served }[] = []
 const t0 = performance.now()
 let writeMs = 0
 let lastReport = 0
@@ -135,10 +164,16 @@ for (const target of checkpoints) {
   if (truncated) break
   const buildSecs = (performance.now() - t0) / 1000
   const proof = await proofLatency(log, 2000)
-  results.push({
+  const built = {
     leaves: log.size, buildSecs, itemsPerSec: log.size / buildSecs, storeItemsPerSec: log.size / (writeMs / 1000),
     proof, diskBytesPerItem: diskBytes(join(dir, 'chain')) / log.size, rssBytes: process.memoryUsage().rss, peakRssBytes: Math.max(peak, peakRss(process.pid) ?? 0), heapUsedBytes: process.memoryUsage().heapUsed, externalBytes: process.memoryUsage().external,
-  })
+  }
+  await store.close()
+  const served = await serveFresh(join(dir, 'chain'))
+  process.stderr.write(`  scale: a fresh process serving ${served.leaves.toLocaleString('en-US')} leaves: proof p50/p99 ${served.proof.p50Ms.toFixed(3)}/${served.proof.p99Ms.toFixed(3)} ms, rss ${mib(served.rssBytes)} MiB (anonymous ${mib(served.anonBytes)}, mapped files ${mib(served.fileBytes)}), peak ${mib(served.peakRssBytes)} MiB\n`)
+  results.push({ ...built, served })
+  store = await Store.open(join(dir, 'chain'), storeOpts)
+  log = await store.openEvidenceLog()
 }
 clearInterval(sampler)
 await store.close()
