@@ -3,7 +3,7 @@
 //
 //   node dist/bench/catchup-perf.js [--secs 25] [--perf /tmp/perf-catchup.data]
 import { spawn } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { copyFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { BenchDevnet } from './devnet.js'
 import { arg, sleep } from './common.js'
@@ -28,6 +28,8 @@ try {
   }
   const s = (performance.now() - t0) / 1000
   perf.kill('SIGINT')
+  copyFileSync(join(net.homes[victim]!, 'node.log'), '/tmp/catchup-victim.log')
+  console.log(`victim started at ${new Date(Date.now() - s * 1000).toISOString()}; its log (CC_LOG=info for sync progress) copied to /tmp/catchup-victim.log`)
   console.log(`re-synced ${target.logSize} items / ${target.height} blocks in ${s.toFixed(1)} s: ${(target.logSize / s).toFixed(0)} items/s; perf data in ${perfOut}`)
 } finally {
   await net.stop()

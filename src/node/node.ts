@@ -25,6 +25,12 @@ import { CommitWaiters } from './waiters.js'
 import { ValidatorRole } from './validator-role.js'
 import { HandoverHistory } from './handovers.js'
 
+/**
+ * A validator this many blocks behind a peer's head syncs at once: consensus traffic cannot bring
+ * it back (it rescues a replica at most a block or two behind, for which sync waits a second).
+ */
+const FAR_BEHIND = 4
+
 export const CONSENSUS_PROTOCOL = 'pbft'
 
 export interface NodeDeps {
@@ -180,9 +186,12 @@ export class Node {
       // Validators lag a moment behind each other in normal operation: sync only if still behind
       // shortly after; members follow every block at once.
       if (h.height <= ledger.head.height) return
-      if (!role.isValidator) void self.catchUp()
+      if (!role.isValidator || h.height > ledger.head.height + FAR_BEHIND) void self.catchUp()
       else setTimeout(() => { if (h.height > ledger.head.height) void self.catchUp() }, 1000).unref()
     })
+    // A peer that (re)connects learns our head at once, not at the next periodic announcement:
+    // a restarted or wiped node starts syncing as soon as it is connected.
+    p2p.onPeer((e) => { if (e.connected) p2p.send(e.id, HEAD_PROTOCOL, encodeHead({ height: ledger.head.height, hash: ledger.head.hash })) })
     // Registered on every node: a member may become a validator at an epoch boundary.
     await p2p.handle(CONSENSUS_PROTOCOL, async (from, bytes) => {
       const e = engine()

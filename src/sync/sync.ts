@@ -81,13 +81,15 @@ export class BlockSync {
       ahead = null
       const peer: string = next?.peer ?? candidates[this.rr++ % candidates.length]!
       try {
+        const asked = performance.now()
         const answer: RangeAnswer = await (next?.answer ?? this.fetch(peer, head + 1))
+        const waitedMs = Math.round(performance.now() - asked)
         const last = head + answer.blocks.length
         if (answer.blocks.length > 0 && answer.head > last) {
           ahead = { from: last + 1, peer, answer: this.fetch(peer, last + 1) }
           ahead.answer.catch(() => undefined) // a failed prefetch is retried as a plain fetch
         }
-        const applied = await this.apply(peer, head + 1, answer)
+        const applied = await this.apply(peer, head + 1, answer, waitedMs)
         if (applied === 0) {
           this.peerHeads.set(peer, head)
           failures++
@@ -110,7 +112,8 @@ export class BlockSync {
   }
 
   /** Checks and applies one range from `peer`; returns how many blocks were applied. */
-  private async apply(peer: string, from: number, answer: RangeAnswer): Promise<number> {
+  private async apply(peer: string, from: number, answer: RangeAnswer, waitedMs: number): Promise<number> {
+    const t0 = performance.now()
     let applied = 0
     for (const b of answer.blocks) {
       const pb = decodeBlock(b.block, this.opts)
@@ -126,7 +129,8 @@ export class BlockSync {
       await this.deps.ledger.commit(pb, b.certificate, { fsync: applied === answer.blocks.length - 1 })
       applied++
     }
-    if (applied > 0) this.deps.log.info({ peer, from, to: from + applied - 1 }, 'synced blocks')
+    // waitedMs: how long this range kept us waiting (0 when it was prefetched in time)
+    if (applied > 0) this.deps.log.info({ peer, from, to: from + applied - 1, waitedMs, applyMs: Math.round(performance.now() - t0) }, 'synced blocks')
     return applied
   }
 }
