@@ -10,7 +10,7 @@ import { Mempool } from '../mempool/index.js'
 import { P2P, type PeerEntry } from '../p2p/index.js'
 import { startRpc, type StatusView } from '../rpc/index.js'
 import { Store } from '../store/index.js'
-import { BlockSync, decodeHeadAnnouncement, encodeHead, HEAD_PROTOCOL, SYNC_PROTOCOL } from '../sync/index.js'
+import { BlockSync, decodeHeadAnnouncement, encodeHead, HEAD_PROTOCOL, SYNC_PROTOCOL, syncDelayMs } from '../sync/index.js'
 import { MetricsRegistry, isNodeError } from '../util/index.js'
 import type { FastifyInstance } from 'fastify'
 import { nodeApi } from './api.js'
@@ -24,12 +24,6 @@ import { Receipts } from './receipts.js'
 import { CommitWaiters } from './waiters.js'
 import { ValidatorRole } from './validator-role.js'
 import { HandoverHistory } from './handovers.js'
-
-/**
- * A validator this many blocks behind a peer's head syncs at once: consensus traffic cannot bring
- * it back (it rescues a replica at most a block or two behind, for which sync waits a second).
- */
-const FAR_BEHIND = 4
 
 export const CONSENSUS_PROTOCOL = 'pbft'
 
@@ -183,11 +177,9 @@ export class Node {
     await p2p.handle(HEAD_PROTOCOL, (from, bytes) => {
       const h = decodeHeadAnnouncement(bytes)
       sync.notePeerHead(from, h.height)
-      // Validators lag a moment behind each other in normal operation: sync only if still behind
-      // shortly after; members follow every block at once.
-      if (h.height <= ledger.head.height) return
-      if (!role.isValidator || h.height > ledger.head.height + FAR_BEHIND) void self.catchUp()
-      else setTimeout(() => { if (h.height > ledger.head.height) void self.catchUp() }, 1000).unref()
+      const delay = syncDelayMs(role.isValidator, ledger.head.height, h.height)
+      if (delay === 0) void self.catchUp()
+      else if (delay !== null) setTimeout(() => { if (h.height > ledger.head.height) void self.catchUp() }, delay).unref()
     })
     // A peer that (re)connects learns our head at once, not at the next periodic announcement:
     // a restarted or wiped node starts syncing as soon as it is connected.

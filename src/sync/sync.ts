@@ -27,6 +27,21 @@ export interface SyncDeps {
   log: { info(o: unknown, m?: string): void; warn(o: unknown, m?: string): void; debug(o: unknown, m?: string): void }
 }
 
+/** How far behind a peer's head a validator syncs at once rather than after a second. */
+export const FAR_BEHIND = 4
+
+/**
+ * When a node that heard of a peer head at `peerHeight` starts block sync: null when not behind,
+ * 0 at once, else after that many ms if still behind then. Validators lag a moment behind each
+ * other in normal operation and consensus brings one a block or two behind back, so they wait a
+ * second; one further behind (restarted, wiped) cannot be brought back that way and syncs at
+ * once. Members follow every block at once.
+ */
+export function syncDelayMs(isValidator: boolean, ourHeight: number, peerHeight: number): number | null {
+  if (peerHeight <= ourHeight) return null
+  return !isValidator || peerHeight > ourHeight + FAR_BEHIND ? 0 : 1000
+}
+
 /** A range asked for ahead of need. */
 interface Prefetch { from: number; peer: string; answer: Promise<RangeAnswer> }
 

@@ -8,7 +8,7 @@ import { assembleCertificate, blockCheckpointBody, blockEvidence, makeBlock, typ
 import { ed25519Sign, ed25519Verify } from '../../src/crypto/index.js'
 import { EvidenceLog } from '../../src/merkle/index.js'
 import { Store } from '../../src/store/index.js'
-import { BlockSync, decodeRangeRequest, encodeRangeAnswer } from '../../src/sync/index.js'
+import { BlockSync, decodeRangeRequest, encodeRangeAnswer, FAR_BEHIND, syncDelayMs } from '../../src/sync/index.js'
 import { toHex, utf8 } from '../../src/util/index.js'
 import { Ledger } from '../../src/node/ledger.js'
 import { deposit, genesis, parent0, seeds, state0 } from '../chain/fixture.js'
@@ -54,6 +54,17 @@ function syncFrom(ledger: Ledger, store: Store, blocks: { pb: PreparedBlock; cer
   const limits = { chainId: 'testchain', maxBlockBytes: 1 << 23, maxBlockTxs: 4000, maxTxItems: 1000, maxAnswerBytes: 1 << 24, requestTimeoutMs: 1000 }
   return new BlockSync(limits, { transport, ledger, store, verify: ed25519Verify, log: quiet })
 }
+
+test('a validator a block or two behind waits a second before syncing; one far behind, or a member, syncs at once', () => {
+  assert.is(syncDelayMs(true, 10, 10), null)
+  assert.is(syncDelayMs(true, 10, 9), null)
+  assert.is(syncDelayMs(true, 10, 11), 1000)
+  assert.is(syncDelayMs(true, 10, 10 + FAR_BEHIND), 1000)
+  assert.is(syncDelayMs(true, 10, 11 + FAR_BEHIND), 0)
+  assert.is(syncDelayMs(true, 0, 1000), 0)
+  assert.is(syncDelayMs(false, 10, 11), 0)
+  assert.is(syncDelayMs(false, 10, 10), null)
+})
 
 test('a node catches up through certified blocks and ends on the same head and log root', async () => {
   const blocks = await chainOf(5)
