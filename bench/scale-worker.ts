@@ -5,8 +5,9 @@
 // one JSON line on stdout.
 //   node dist/bench/scale-worker.js --checkpoints 1000000,10000000 [--dir D] [--keep]
 // At each checkpoint it also closes the store and runs itself with --serve: a fresh process opens
-// the store as a node does (Store.open, the evidence log's upper levels) and serves random proofs,
-// so its RSS is a node's store at that size without the bulk build's heap (20,000 items per batch).
+// the store as a node does (Store.open, the evidence log's upper levels) and serves 10,000 random
+// proofs, so its RSS is a node's store at that size without the bulk build's heap (20,000 items per
+// batch), cold (first 2,000 proofs) and warm (the last 2,000).
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -85,16 +86,26 @@ async function proofLatency(log: EvidenceLog, samples: number): Promise<{ p50Ms:
   return { p50Ms: percentile(lat, 0.5), p99Ms: percentile(lat, 0.99), perSec: samples / ((performance.now() - t0) / 1000) }
 }
 
-/** --serve: open the store at --dir, time proofs, report RSS (current and the kernel's peak). */
+/**
+ * --serve: open the store at --dir as a node does, time 2,000 random proofs (the store's pages
+ * not yet mapped), then 8,000 more and time the last 2,000 (warm); RSS after each.
+ */
 async function serve(dir: string): Promise<void> {
   const store = await Store.open(dir)
   const log = await store.openEvidenceLog()
-  const proof = await proofLatency(log, 2000)
-  const r = rssParts()
-  process.stdout.write(JSON.stringify({ leaves: log.size, proof, rssBytes: process.memoryUsage().rss, peakRssBytes: peakRss(process.pid), anonBytes: r.anon, fileBytes: r.file }) + '\n')
+  const point = async (): Promise<ServedPoint> => {
+    const proof = await proofLatency(log, 2000)
+    const r = rssParts()
+    return { proof, rssBytes: process.memoryUsage().rss, anonBytes: r.anon, fileBytes: r.file }
+  }
+  const cold = await point()
+  for (let i = 0; i < 3; i++) await proofLatency(log, 2000)
+  const warm = await point()
+  process.stdout.write(JSON.stringify({ leaves: log.size, cold, warm, peakRssBytes: peakRss(process.pid) }) + '\n')
   await store.close()
 }
-type Served = { leaves: number; proof: Awaited<ReturnType<typeof proofLatency>>; rssBytes: number; peakRssBytes: number; anonBytes: number; fileBytes: number }
+type ServedPoint = { proof: Awaited<ReturnType<typeof proofLatency>>; rssBytes: number; anonBytes: number; fileBytes: number }
+type Served = { leaves: number; cold: ServedPoint; warm: ServedPoint; peakRssBytes: number | null }
 function serveFresh(dir: string): Promise<Served> {
   return new Promise((resolve, reject) => {
     const c = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -170,7 +181,9 @@ for (const target of checkpoints) {
   }
   await store.close()
   const served = await serveFresh(join(dir, 'chain'))
-  process.stderr.write(`  scale: a fresh process serving ${served.leaves.toLocaleString('en-US')} leaves: proof p50/p99 ${served.proof.p50Ms.toFixed(3)}/${served.proof.p99Ms.toFixed(3)} ms, rss ${mib(served.rssBytes)} MiB (anonymous ${mib(served.anonBytes)}, mapped files ${mib(served.fileBytes)}), peak ${mib(served.peakRssBytes)} MiB\n`)
+  for (const [when, p] of [['first 2,000 proofs', served.cold], ['after 10,000', served.warm]] as const) {
+    process.stderr.write(`  scale: a fresh process serving ${served.leaves.toLocaleString('en-US')} leaves, ${when}: proof p50/p99 ${p.proof.p50Ms.toFixed(3)}/${p.proof.p99Ms.toFixed(3)} ms, rss ${mib(p.rssBytes)} MiB (anonymous ${mib(p.anonBytes)}, mapped files ${mib(p.fileBytes)})\n`)
+  }
   results.push({ ...built, served })
   store = await Store.open(join(dir, 'chain'), storeOpts)
   log = await store.openEvidenceLog()

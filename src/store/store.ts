@@ -19,9 +19,18 @@ export interface StoreOptions {
   cacheSize?: number
   /** LevelDB write buffer in bytes; larger helps the bulk path. */
   writeBufferSize?: number
-  /** Most table files LevelDB keeps open, each with its index and Bloom filter in memory. */
+  /** Most table files LevelDB keeps open, each with its index and Bloom filter in memory (default MAX_OPEN_TABLES). */
   maxOpenFiles?: number
 }
+
+/**
+ * LevelDB memory-maps each open table file, and every page a read touches stays in the process's
+ * RSS while the file is open: with LevelDB's default (1,000 files, 2 GB of tables), random
+ * inclusion proofs at 10M leaves took RSS past 480 MiB after 8,000 proofs and kept growing. 128
+ * open tables bound the mapped pages to ~256 MiB; a random proof then reopens a table now and
+ * then (measured at 10M leaves: p50 0.15 → 0.28 ms, p99 ≤ 1.7 ms, RSS flat at 164 MiB).
+ */
+export const MAX_OPEN_TABLES = 128
 
 /** A stored block with its commit certificate, as sync serves it. */
 export interface StoredBlock {
@@ -61,7 +70,7 @@ export class Store {
       keyEncoding: 'view', valueEncoding: 'view',
       ...(opts.cacheSize !== undefined && { cacheSize: opts.cacheSize }),
       ...(opts.writeBufferSize !== undefined && { writeBufferSize: opts.writeBufferSize }),
-      ...(opts.maxOpenFiles !== undefined && { maxOpenFiles: opts.maxOpenFiles }),
+      maxOpenFiles: opts.maxOpenFiles ?? MAX_OPEN_TABLES,
     } as ConstructorParameters<typeof Level<Uint8Array, Uint8Array>>[1])
     await db.open()
     try {
