@@ -144,8 +144,13 @@ if (skipReason) {
 
   test('dashboard: the live chain\'s height, evidence and four online validators', async () => {
     // A few more blocks, so the dashboard has something moving to show.
+    const before = (await json('/v1/stats')).evidence as number
     for (let k = 0; k < 3; k++) assert.is((await c.deposit(k % 4, `dashboard ${k}`)).status, 200)
-    const stats = await json('/v1/stats')
+    // Each deposit waited for its commit on the node it went to; the page's node may be a block behind.
+    const stats = await waitFor('the page\'s node has committed the three deposits', async () => {
+      const st = await json('/v1/stats')
+      return st.evidence >= before + 3 && st
+    })
     await s.page.goto(base + '/#/dashboard')
     const tile = async (name: string): Promise<string> => s.page.locator(`[data-tile="${name}"] .tile-value`).innerText()
     await s.page.waitForFunction((h: string) => document.querySelector('[data-tile="height"] .tile-value')?.textContent === h, String(stats.height)).catch(async (e: Error) => {
