@@ -11,6 +11,7 @@ import { BenchDevnet } from './devnet.js'
 import { diskBytes, flag, fmt, getJson, peakRss, percentile, sleep } from './common.js'
 import { measureLimits } from './limits.js'
 import type { LoadResult } from './load-client.js'
+import type { Served } from './scale-worker.js'
 import { measureHypercore } from './peer.js'
 import { benchDir } from './devnet.js'
 
@@ -197,8 +198,6 @@ async function scale(): Promise<void> {
     c.stdout.on('data', (d: Buffer) => { s += d })
     c.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error(`scale worker exited ${code}`))))
   })
-  type ServedPoint = { proof: { p50Ms: number; p99Ms: number }; rssBytes: number; anonBytes: number; fileBytes: number }
-  type Served = { cold: ServedPoint; warm: ServedPoint; peakRssBytes: number | null }
   const r = JSON.parse(out) as { results: { leaves: number; buildSecs: number; itemsPerSec: number; storeItemsPerSec: number; proof: { p50Ms: number; p99Ms: number }; diskBytesPerItem: number; rssBytes: number; peakRssBytes: number; served: Served }[]; truncated: boolean; leafShape: string }
   B.s4 = r
   for (const x of r.results) {
@@ -206,7 +205,6 @@ async function scale(): Promise<void> {
     const tag = `${fmt(x.leaves)} leaves${QUICK ? ' [quick: smaller log than 1M/10M]' : ''}`
     row(`4 scale, ${tag}: built at`, `${fmt(x.itemsPerSec)} items/s`, '', `${fmt(x.buildSecs, 0)} s; ${fmt(x.storeItemsPerSec)} items/s inside bulkAppendEvidence`)
     row('  inclusion proof p50 / p99 (in the building process)', `${fmt(x.proof.p50Ms, 3)} / ${fmt(x.proof.p99Ms, 3)} ms`, big ? 'p99 ≤ 2 ms at 10M' : '', big ? verdict(x.proof.p99Ms <= 2) : '')
-
     row('  disk per item (du, uncompacted)', `${fmt(x.diskBytesPerItem, 1)} B`, '≤ 300 B', verdict(x.diskBytesPerItem <= 300))
     row('  RSS of the building process (now / peak)', `${fmt(x.rssBytes / 2 ** 20)} / ${fmt(x.peakRssBytes / 2 ** 20)} MiB`, '', 'bulk import, not a node')
     // A fresh process opening the store as a node does: the first 2,000 proofs, and 2,000 after 8,000 more.

@@ -87,8 +87,9 @@ async function proofLatency(log: EvidenceLog, samples: number): Promise<{ p50Ms:
 }
 
 /**
- * --serve: open the store at --dir as a node does, time 2,000 random proofs (the store's pages
- * not yet mapped), then 8,000 more and time the last 2,000 (warm); RSS after each.
+ * --serve: open the store at --dir as a node does, time 2,000 random proofs after proofLatency's
+ * 200 warm-up ones (cold: few table pages mapped yet), then 8,000 more and time the last 2,000
+ * (warm); RSS after each.
  */
 async function serve(dir: string): Promise<void> {
   const store = await Store.open(dir)
@@ -104,8 +105,9 @@ async function serve(dir: string): Promise<void> {
   process.stdout.write(JSON.stringify({ leaves: log.size, cold, warm, peakRssBytes: peakRss(process.pid) }) + '\n')
   await store.close()
 }
-type ServedPoint = { proof: Awaited<ReturnType<typeof proofLatency>>; rssBytes: number; anonBytes: number; fileBytes: number }
-type Served = { leaves: number; cold: ServedPoint; warm: ServedPoint; peakRssBytes: number | null }
+/** Proofs and RSS of the --serve process at one point (bench/run.ts reads these from the JSON line). */
+export type ServedPoint = { proof: Awaited<ReturnType<typeof proofLatency>>; rssBytes: number; anonBytes: number; fileBytes: number }
+export type Served = { leaves: number; cold: ServedPoint; warm: ServedPoint; peakRssBytes: number | null }
 function serveFresh(dir: string): Promise<Served> {
   return new Promise((resolve, reject) => {
     const c = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] })
