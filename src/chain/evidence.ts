@@ -18,8 +18,12 @@ export interface EvidenceRecord {
   meta?: EvidenceMeta
 }
 
-/** One evidence item placed in the log: its record, leaf bytes, leaf index and id. */
-export interface PlacedEvidence { leafIndex: number; id: string; leafHash: Uint8Array; leafBytes: Uint8Array; record: EvidenceRecord; type: string }
+/**
+ * One evidence item placed in the log: its record, leaf index and id. The leaf bytes are hashed
+ * and dropped: a block holds thousands of these until its commit is written, and the bytes
+ * (a receipt's `leaf`) are rebuilt by evidenceAt when asked for.
+ */
+export interface PlacedEvidence { leafIndex: number; id: string; leafHash: Uint8Array; record: EvidenceRecord; type: string }
 
 /** What the records of a block depend on: not its hash or log root, so a primary can place them first. */
 export type EvidenceSource = Pick<PreparedBlock, 'txs'> & { block: { header: Pick<BlockHeader, 'chain' | 'height' | 'time'> } }
@@ -41,14 +45,17 @@ export function evidenceCount(pb: Pick<PreparedBlock, 'txs'>): number {
   return n
 }
 
-/** The one record of a committed block at `leafIndex` (the store keeps no leaf bytes: receipts rebuild them here). */
-export function evidenceAt(pb: PreparedBlock, leafIndex: number): PlacedEvidence | undefined {
+/** The one record of a committed block at `leafIndex`, with its leaf bytes (the store keeps none: receipts rebuild them here). */
+export function evidenceAt(pb: PreparedBlock, leafIndex: number): (PlacedEvidence & { leafBytes: Uint8Array }) | undefined {
   const first = pb.block.header.logSize - evidenceCount(pb)
   let offset = leafIndex - first
   if (offset < 0) return undefined
   for (const p of pb.txs) {
     if (!isEvidenceTx(p.tx)) continue
-    if (offset < p.tx.items.length) return place(pb, p, offset, leafIndex)
+    if (offset < p.tx.items.length) {
+      const placed = place(pb, p, offset, leafIndex)
+      return { ...placed, leafBytes: utf8(recordJson(placed.record)) }
+    }
     offset -= p.tx.items.length
   }
   return undefined
@@ -62,9 +69,8 @@ function place(pb: EvidenceSource, p: PreparedTx, item: number, leafIndex: numbe
     tx: p.hash, item, depositor: p.tx.from, digests: it.digests,
     ...(it.meta ? { meta: it.meta } : {}),
   }
-  const leafBytes = utf8(recordJson(record))
-  const leafHash = hashLeaf(leafBytes)
-  return { leafIndex, id: toHex(leafHash), leafHash, leafBytes, record, type: p.tx.type }
+  const leafHash = hashLeaf(utf8(recordJson(record)))
+  return { leafIndex, id: toHex(leafHash), leafHash, record, type: p.tx.type }
 }
 
 /**

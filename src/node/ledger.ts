@@ -254,7 +254,7 @@ export class Ledger {
   }
 
   /** The committed evidence at `leafIndex` (record and leaf bytes rebuilt from its block), or null. */
-  async evidenceAt(leafIndex: number): Promise<(PlacedEvidence & { pb: PreparedBlock; certificate: string }) | null> {
+  async evidenceAt(leafIndex: number): Promise<(PlacedEvidence & { leafBytes: Uint8Array; pb: PreparedBlock; certificate: string }) | null> {
     if (leafIndex >= this.head.logSize) return null
     const height = await this.store.blockOfLeaf(leafIndex)
     const b = height === undefined ? null : await this.block(height)
@@ -264,7 +264,7 @@ export class Ledger {
   }
 
   /** The committed evidence with this id, or null. */
-  async evidenceById(id: string): Promise<(PlacedEvidence & { pb: PreparedBlock; certificate: string }) | null> {
+  async evidenceById(id: string): Promise<(PlacedEvidence & { leafBytes: Uint8Array; pb: PreparedBlock; certificate: string }) | null> {
     const at = await this.store.getEvidenceById(id)
     return at ? this.evidenceAt(at.leafIndex) : null
   }

@@ -6,6 +6,7 @@ import {
 import { ed25519Sign, ed25519Verify } from '../../src/crypto/index.js'
 import { equalBytes, fromHex, utf8 } from '../../src/util/index.js'
 import { encodeCbor } from '../../src/codec/index.js'
+import { hashLeaf } from '../../src/merkle/index.js'
 import { block1, deposit, genesis, parent0, seeds, state0 } from './fixture.js'
 
 const limits = { chainId: 'testchain', maxBlockBytes: genesis.consensus.maxBlockBytes, maxBlockTxs: genesis.consensus.maxBlockTxs, maxTxItems: genesis.consensus.maxTxItems }
@@ -83,7 +84,8 @@ test('evidenceAt rebuilds one leaf of a committed block exactly as the block pla
   for (let i = 9; i <= 12; i++) {
     const one = evidenceAt(pb, i)!
     assert.is(one.id, all[i - 9]!.id)
-    assert.equal(one.leafBytes, all[i - 9]!.leafBytes)
+    assert.equal(one.leafHash, all[i - 9]!.leafHash)
+    assert.equal(hashLeaf(one.leafBytes), one.leafHash)
     assert.is(one.leafIndex, i)
   }
   assert.is(evidenceAt(pb, 8), undefined)

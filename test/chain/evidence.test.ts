@@ -3,7 +3,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { blockEvidence, evidenceItemJson, recordJson, type EvidenceItem, type EvidenceRecord } from '../../src/chain/index.js'
 import { canonicalJson } from '../../src/codec/index.js'
-import { fromUtf8 } from '../../src/util/index.js'
+import { hashLeaf } from '../../src/merkle/index.js'
+import { utf8 } from '../../src/util/index.js'
 import { block1, deposit } from './fixture.js'
 
 const base: EvidenceRecord = { v: 1, chain: 'testchain', height: 7, time: 1_700_000_000_123, tx: 'ab'.repeat(32), item: 0, depositor: 'notary-1', digests: { sha256: 'cd'.repeat(32) } }
@@ -19,11 +20,11 @@ test('recordJson is the canonical JSON of every record shape', () => {
   for (const r of records) assert.is(recordJson(r), canonicalJson(r))
 })
 
-test('placed evidence leaf bytes are the canonical JSON of the record', () => {
+test('placed evidence leaf hash is of the canonical JSON of the record', () => {
   const pb = block1([deposit('notary-1', ['11'.repeat(32), '22'.repeat(32)]), deposit('notary-1', ['33'.repeat(32)], { items: [{ digests: { sha256: '33'.repeat(32) }, meta: { caseNo: '(2026)京0491民初1号', size: 5 } }] } as never)])
   const placed = blockEvidence(pb, 10)
   assert.is(placed.length, 3)
-  for (const p of placed) assert.is(fromUtf8(p.leafBytes), canonicalJson(p.record))
+  for (const p of placed) assert.equal(p.leafHash, hashLeaf(utf8(canonicalJson(p.record))))
 })
 
 // Random items of the known shape and off it (extra or prototype-named keys, other value types,

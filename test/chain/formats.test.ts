@@ -3,7 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { blockCheckpointBody, blockEvidence, genesisHash, makeBlock, signTx } from '../../src/chain/index.js'
+import { blockCheckpointBody, blockEvidence, genesisHash, makeBlock, recordJson, signTx } from '../../src/chain/index.js'
 import { encodeMessage } from '../../src/consensus/index.js'
 import { ed25519Sign } from '../../src/crypto/index.js'
 import { toHex } from '../../src/util/index.js'
@@ -22,7 +22,7 @@ function sample(): Record<string, string> {
     txSig: p.tx.sig,
     blockBytes: toHex(pb.bytes),
     blockHash: pb.hash,
-    leafBytes: new TextDecoder().decode(ev!.leafBytes),
+    leafBytes: recordJson(ev!.record),
     evidenceId: ev!.id,
     checkpointBody: blockCheckpointBody(pb),
     pbftPrepare: toHex(prepare),

@@ -4,7 +4,7 @@
 // way src/node/receipts.ts builds them. Only consensus is missing: every batch commits at once.
 import type { FastifyInstance } from 'fastify'
 import {
-  assembleCertificate, blockCheckpointBody, blockEvidence, checkTxSender, genesisHash, initialState, makeBlock, parseTx,
+  assembleCertificate, blockCheckpointBody, blockEvidence, recordJson, checkTxSender, genesisHash, initialState, makeBlock, parseTx,
   DEFAULT_CONSENSUS, RECEIPT_FORMAT, TRUST_ROOT_FORMAT,
   type ChainState, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx, type Receipt, type TrustRoot,
 } from '../../src/chain/index.js'
@@ -124,7 +124,7 @@ export class FakeNode {
     const treeSize = pb.block.header.logSize
     const p = pb.txs.find((t) => t.hash === ev.record.tx)!
     return {
-      format: RECEIPT_FORMAT, chain: CHAIN_ID, id, leaf: toBase64(ev.leafBytes), leafIndex: ev.leafIndex, treeSize,
+      format: RECEIPT_FORMAT, chain: CHAIN_ID, id, leaf: toBase64(utf8(recordJson(ev.record))), leafIndex: ev.leafIndex, treeSize,
       inclusion: inclusionProof(ev.leafIndex, this.leafHashes.slice(0, treeSize)).map(toBase64),
       checkpoint: certificate,
       depositor: {
@@ -184,7 +184,7 @@ export class FakeNode {
         const r = this.receipt(id)
         if (!r) return null
         const ev = this.evidence.get(id)!
-        return formatTlogProof({ index: r.leafIndex, extra: ev.leafBytes, proof: inclusionProof(ev.leafIndex, this.leafHashes.slice(0, r.treeSize)), checkpointNote: r.checkpoint })
+        return formatTlogProof({ index: r.leafIndex, extra: utf8(recordJson(ev.record)), proof: inclusionProof(ev.leafIndex, this.leafHashes.slice(0, r.treeSize)), checkpointNote: r.checkpoint })
       },
       checkpoint: async () => this.blocks.at(-1)?.certificate ?? null,
       consistencyProof: notReady('consistency proof'),

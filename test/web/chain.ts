@@ -2,7 +2,7 @@
 // of signed deposit txs, commit certificates signed by real validator votes, receipts assembled as
 // src/node/receipts.ts does, and RpcDeps reading from all that. No fakes: every byte verifies.
 import {
-  assembleCertificate, blockCheckpointBody, blockEvidence, DEFAULT_CONSENSUS, genesisHash, initialState, makeBlock, signTx,
+  assembleCertificate, blockCheckpointBody, blockEvidence, recordJson, DEFAULT_CONSENSUS, genesisHash, initialState, makeBlock, signTx,
   RECEIPT_FORMAT, TRUST_ROOT_FORMAT, type EvidenceItem, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx, type Receipt, type TrustRoot,
 } from '../../src/chain/index.js'
 import { formatTlogProof } from '../../src/checkpoint/index.js'
@@ -80,7 +80,7 @@ export function makeTestChain(opts: { startTime?: number } = {}): TestChain {
     const treeSize = b.pb.block.header.logSize
     const p = b.pb.txs.find((x) => x.hash === record.tx)!
     return {
-      format: RECEIPT_FORMAT, chain: record.chain, id, leaf: toBase64(ev.placed.leafBytes), leafIndex: ev.placed.leafIndex, treeSize,
+      format: RECEIPT_FORMAT, chain: record.chain, id, leaf: toBase64(utf8(recordJson(ev.placed.record))), leafIndex: ev.placed.leafIndex, treeSize,
       inclusion: inclusionProof(ev.placed.leafIndex, leafHashes.slice(0, treeSize)).map(toBase64),
       checkpoint: b.certificate,
       depositor: { id: record.depositor, publicKey: state.members.get(record.depositor)!.publicKey, tx: p.header, sig: p.tx.sig, item: record.item, itemProof: inclusionProof(record.item, p.itemLeafHashes).map(toBase64) },
