@@ -12,7 +12,7 @@ import { execSync, spawn, type ChildProcess } from 'node:child_process'
 import { copyFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { BenchDevnet } from './devnet.js'
-import { arg, sleep } from './common.js'
+import { arg, peakRss, sleep } from './common.js'
 
 const secs = Number(arg('secs', '25'))
 const rounds = Number(arg('rounds', '1'))
@@ -33,14 +33,15 @@ try {
     net.nodeFlags.set(victim, profiled ? ['--perf-basic-prof', ...flags] : flags)
     const perf: ChildProcess | null = profiled ? spawn('perf', ['record', '-a', '-g', '-F', '499', '-o', perfOut], { stdio: 'ignore' }) : null
     const t0 = performance.now()
-    net.startNode(victim)
+    const proc = net.startNode(victim)
     for (;;) {
       try { if ((await net.status(victim)).height >= target.height) break } catch { /* starting */ }
       await sleep(100)
     }
     const s = (performance.now() - t0) / 1000
     perf?.kill('SIGINT')
-    console.log(`round ${round + 1} [${flags.join(' ') || 'no flags'}]: re-synced ${target.logSize} items / ${target.height} blocks in ${s.toFixed(1)} s: ${(target.logSize / s).toFixed(0)} items/s${profiled ? `; perf data in ${perfOut}` : ''}`)
+    const rss = peakRss(proc.pid!)
+    console.log(`round ${round + 1} [${flags.join(' ') || 'no flags'}]: re-synced ${target.logSize} items / ${target.height} blocks in ${s.toFixed(1)} s: ${(target.logSize / s).toFixed(0)} items/s, peak RSS ${rss === null ? '?' : Math.round(rss / 2 ** 20)} MiB${profiled ? `; perf data in ${perfOut}` : ''}`)
   }
   copyFileSync(join(net.homes[victim]!, 'node.log'), '/tmp/catchup-victim.log')
   console.log('the victim\'s log (CC_LOG=info for sync progress) is copied to /tmp/catchup-victim.log')
