@@ -10,18 +10,26 @@ const HEX_RE = /^(?:[0-9a-f]{2})*$/
 // read from globalThis, not imported, so this module still loads in a browser.
 interface BufferLike { toString(enc: 'hex'): string; write(s: string, enc: 'hex' | 'utf8'): number }
 const NodeBuffer = (globalThis as { Buffer?: { from(ab: ArrayBufferLike, off: number, len: number): BufferLike; byteLength(s: string, enc: 'utf8'): number } }).Buffer
-const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16))
 
 // Typed arrays of up to 64 bytes live on V8's heap; reading `.buffer` moves one off it (a
 // malloc, later swept), so hashes and keys are converted with plain loops instead of Buffer.
 const SMALL = 64
 
+/** The two hex char codes of each byte value, at 2b and 2b+1. */
+const HEX_CODES = new Uint8Array(512).map((_, i) => '0123456789abcdef'.charCodeAt(i & 1 ? (i >> 1) & 15 : i >> 5))
+const hexCodes: number[] = []
+
 /** Lowercase hex of `b`. */
 export function toHex(b: Uint8Array): string {
   if (NodeBuffer && b.length > SMALL) return NodeBuffer.from(b.buffer, b.byteOffset, b.length).toString('hex')
-  let s = ''
-  for (let i = 0; i < b.length; i++) s += HEX_PAIRS[b[i]!]
-  return s
+  // One flat string from char codes: `s += pair` left a 32-deep rope per hash, which lived on
+  // (copied by every scavenge) as long as the id did, and cost 3x the time.
+  hexCodes.length = 2 * b.length
+  for (let i = 0; i < b.length; i++) {
+    hexCodes[2 * i] = HEX_CODES[2 * b[i]!]!
+    hexCodes[2 * i + 1] = HEX_CODES[2 * b[i]! + 1]!
+  }
+  return String.fromCharCode.apply(null, hexCodes)
 }
 
 /** Value of each lowercase hex digit by char code, -1 for anything else (fromHex, and keys built in place). */
