@@ -53,8 +53,9 @@ export function evidenceAt(pb: PreparedBlock, leafIndex: number): (PlacedEvidenc
   for (const p of pb.txs) {
     if (!isEvidenceTx(p.tx)) continue
     if (offset < p.tx.items.length) {
-      const placed = place(pb, p, offset, leafIndex)
-      return { ...placed, leafBytes: utf8(recordJson(placed.record)) }
+      const record = recordOf(pb, p, offset)
+      const leafBytes = utf8(recordJson(record))
+      return { ...placedOf(record, leafBytes, leafIndex, p.tx.type), leafBytes }
     }
     offset -= p.tx.items.length
   }
@@ -62,15 +63,23 @@ export function evidenceAt(pb: PreparedBlock, leafIndex: number): (PlacedEvidenc
 }
 
 function place(pb: EvidenceSource, p: PreparedTx, item: number, leafIndex: number): PlacedEvidence {
+  const record = recordOf(pb, p, item)
+  return placedOf(record, utf8(recordJson(record)), leafIndex, p.tx.type)
+}
+
+function recordOf(pb: EvidenceSource, p: PreparedTx, item: number): EvidenceRecord {
   const { header } = pb.block
   const it = (p.tx as EvidenceTx).items[item]!
-  const record: EvidenceRecord = {
+  return {
     v: 1, chain: header.chain, height: header.height, time: header.time,
     tx: p.hash, item, depositor: p.tx.from, digests: it.digests,
     ...(it.meta ? { meta: it.meta } : {}),
   }
-  const leafHash = hashLeaf(utf8(recordJson(record)))
-  return { leafIndex, id: toHex(leafHash), leafHash, record, type: p.tx.type }
+}
+
+function placedOf(record: EvidenceRecord, leafBytes: Uint8Array, leafIndex: number, type: string): PlacedEvidence {
+  const leafHash = hashLeaf(leafBytes)
+  return { leafIndex, id: toHex(leafHash), leafHash, record, type }
 }
 
 /**
