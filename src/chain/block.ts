@@ -23,8 +23,11 @@ export interface BlockHeader {
   handover?: string
 }
 export interface Block { header: BlockHeader; txs: Tx[] }
-/** A block with its hash and prepared txs computed once. */
-export interface PreparedBlock { block: Block; hash: string; txs: PreparedTx[]; bytes: Uint8Array }
+/**
+ * A block with its hash and prepared txs computed once. `evidenceLeafHashes`: the leaf hashes of
+ * its evidence records end to end (32 bytes each, in log order), when found ahead (ahead.ts).
+ */
+export interface PreparedBlock { block: Block; hash: string; txs: PreparedTx[]; bytes: Uint8Array; evidenceLeafHashes?: Uint8Array }
 
 const BLOCK_TAG = utf8('courtchain/block/v1\n')
 const C = checks(ChainErrorCode.BLOCK_BAD_FORMAT)
@@ -111,12 +114,18 @@ const HEADER_FIELDS = {
 /** A tx already decoded and checked once (the mempool's), found by its exact CBOR bytes. */
 export type KnownTx = (txBytes: Uint8Array) => PreparedTx | undefined
 
+/** The hashes of a block found before it is decoded for good (ahead.ts); each one is checked against the header. */
+export interface BlockHashes { itemsRoots: string[]; evidenceLeafHashes: Uint8Array }
+
+export interface BlockLimits { chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number }
+
 /**
  * Strictly decodes a block: size bound, exact framing and fields, every tx parsed, tx root and
  * count checked. A tx whose bytes `known` recognises is taken as it was parsed before (the same
  * bytes decode to the same tx), so a validator does not parse and hash a proposal's txs twice.
+ * With `ahead`, its items roots and evidence leaf hashes are taken instead of hashing every item.
  */
-export function decodeBlock(bytes: Uint8Array, limits: { chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number }, known?: KnownTx): PreparedBlock {
+export function decodeBlock(bytes: Uint8Array, limits: BlockLimits, known?: KnownTx, ahead?: BlockHashes): PreparedBlock {
   if (bytes.length > limits.maxBlockBytes) {
     throw chainError(ChainErrorCode.BLOCK_TOO_LARGE, `block is ${bytes.length} bytes, at most ${limits.maxBlockBytes}`)
   }
@@ -128,9 +137,12 @@ export function decodeBlock(bytes: Uint8Array, limits: { chainId: string; maxBlo
   }
   const header = record(cbor(parts.header, 'block.header'), 'block.header', HEADER_FIELDS, ChainErrorCode.BLOCK_BAD_FORMAT) as unknown as BlockHeader
   if (header.chain !== limits.chainId) throw chainError(ChainErrorCode.BLOCK_BAD_FORMAT, `block of chain "${header.chain}", expected "${limits.chainId}"`)
-  const txs = parts.txs.map((b, i) => known?.(b) ?? parseTx(cbor(b, `block.txs[${i}]`), limits))
+  const roots = ahead?.itemsRoots.length === parts.txs.length ? ahead.itemsRoots : undefined
+  const txs = parts.txs.map((b, i) => known?.(b) ?? parseTx(cbor(b, `block.txs[${i}]`), limits, roots?.[i]))
   const pb: PreparedBlock = { block: { header, txs: txs.map((t) => t.tx) }, hash: blockHash(header), txs, bytes }
   checkTxRoot(pb)
+  // A wrong leaf hash changes the log root, which commit checks against the header's.
+  if (roots) pb.evidenceLeafHashes = ahead!.evidenceLeafHashes
   return pb
 }
 

@@ -26,14 +26,22 @@ export interface EvidenceRecord {
 export interface PlacedEvidence { leafIndex: number; id: string; leafHash: Uint8Array; record: EvidenceRecord; type: string }
 
 /** What the records of a block depend on: not its hash or log root, so a primary can place them first. */
-export type EvidenceSource = Pick<PreparedBlock, 'txs'> & { block: { header: Pick<BlockHeader, 'chain' | 'height' | 'time'> } }
+export type EvidenceSource = Pick<PreparedBlock, 'txs' | 'evidenceLeafHashes'> & { block: { header: Pick<BlockHeader, 'chain' | 'height' | 'time'> } }
 
-/** The records a block adds to the log, in commit order, numbered from `firstLeafIndex`. */
+/**
+ * The records a block adds to the log, in commit order, numbered from `firstLeafIndex`. Their
+ * leaf hashes are taken from `pb.evidenceLeafHashes` when it has one for each record.
+ */
 export function blockEvidence(pb: EvidenceSource, firstLeafIndex: number): PlacedEvidence[] {
+  const ahead = pb.evidenceLeafHashes?.length === 32 * evidenceCount(pb) ? pb.evidenceLeafHashes : undefined
   const out: PlacedEvidence[] = []
   for (const p of pb.txs) {
     if (!isEvidenceTx(p.tx)) continue
-    for (let item = 0; item < p.tx.items.length; item++) out.push(place(pb, p, item, firstLeafIndex + out.length))
+    for (let item = 0; item < p.tx.items.length; item++) {
+      const record = recordOf(pb, p, item)
+      const leafHash = ahead ? ahead.subarray(32 * out.length, 32 * out.length + 32) : hashLeaf(utf8(recordJson(record)))
+      out.push(placedOf(record, leafHash, firstLeafIndex + out.length, p.tx.type))
+    }
   }
   return out
 }
@@ -55,16 +63,11 @@ export function evidenceAt(pb: PreparedBlock, leafIndex: number): (PlacedEvidenc
     if (offset < p.tx.items.length) {
       const record = recordOf(pb, p, offset)
       const leafBytes = utf8(recordJson(record))
-      return { ...placedOf(record, leafBytes, leafIndex, p.tx.type), leafBytes }
+      return { ...placedOf(record, hashLeaf(leafBytes), leafIndex, p.tx.type), leafBytes }
     }
     offset -= p.tx.items.length
   }
   return undefined
-}
-
-function place(pb: EvidenceSource, p: PreparedTx, item: number, leafIndex: number): PlacedEvidence {
-  const record = recordOf(pb, p, item)
-  return placedOf(record, utf8(recordJson(record)), leafIndex, p.tx.type)
 }
 
 function recordOf(pb: EvidenceSource, p: PreparedTx, item: number): EvidenceRecord {
@@ -77,8 +80,7 @@ function recordOf(pb: EvidenceSource, p: PreparedTx, item: number): EvidenceReco
   }
 }
 
-function placedOf(record: EvidenceRecord, leafBytes: Uint8Array, leafIndex: number, type: string): PlacedEvidence {
-  const leafHash = hashLeaf(leafBytes)
+function placedOf(record: EvidenceRecord, leafHash: Uint8Array, leafIndex: number, type: string): PlacedEvidence {
   return { leafIndex, id: toHex(leafHash), leafHash, record, type }
 }
 

@@ -51,17 +51,27 @@ export function txSigningBytes(header: TxHeader): Uint8Array {
   return concatBytes(TX_TAG, canonicalJsonBytes(header))
 }
 
-/** Derives header, signing bytes and hash of a (possibly unsigned) tx. */
-export function prepareTx(tx: Tx | UnsignedTx): Omit<PreparedTx, 'tx'> {
-  const itemLeafHashes = tx.type === 'deposit' || tx.type === 'verify'
+/** The leaf hash of each item, the leaves of the tx's items root. */
+function itemLeafHashesOf(tx: Tx | UnsignedTx): Uint8Array[] {
+  return tx.type === 'deposit' || tx.type === 'verify'
     ? tx.items.map((it) => hashLeaf(utf8(evidenceItemJson(it))))
     : tx.items.map((it) => hashLeaf(itemLeafInput(it)))
+}
+
+/**
+ * Derives header, signing bytes and hash of a (possibly unsigned) tx. `itemsRoot`, when given, is
+ * the items root found ahead (chain/ahead.ts): the item leaf hashes are then computed only if
+ * asked for (receipts), and a wrong root cannot pass, since the tx hash, and so the block's tx
+ * root, commits to it.
+ */
+export function prepareTx(tx: Tx | UnsignedTx, itemsRoot?: string): Omit<PreparedTx, 'tx'> {
+  let leaves = itemsRoot === undefined ? itemLeafHashesOf(tx) : undefined
   const header: TxHeader = {
     v: 1, chain: tx.chain, type: tx.type, from: tx.from, nonce: tx.nonce,
-    count: tx.items.length, itemsRoot: toHex(rootFromLeafHashes(itemLeafHashes)),
+    count: tx.items.length, itemsRoot: itemsRoot ?? toHex(rootFromLeafHashes(leaves!)),
   }
   const signingBytes = txSigningBytes(header)
-  return { header, signingBytes, hash: toHex(sha256(signingBytes)), itemLeafHashes }
+  return { header, signingBytes, hash: toHex(sha256(signingBytes)), get itemLeafHashes() { return (leaves ??= itemLeafHashesOf(tx)) } }
 }
 
 /** Signs an unsigned tx with `sign(signingBytes)` (the member's Ed25519 key). */
@@ -85,7 +95,7 @@ const TX_FIELDS = {
  * Parses a tx from untrusted JSON or decoded CBOR: exact fields, types and limits.
  * Does not check the signature or the sender (that needs state: see validateTx).
  */
-export function parseTx(value: unknown, limits: { chainId: string; maxTxItems: number }): PreparedTx {
+export function parseTx(value: unknown, limits: { chainId: string; maxTxItems: number }, itemsRoot?: string): PreparedTx {
   const obj = record(value, 'tx', TX_FIELDS, ChainErrorCode.TX_BAD_FORMAT) as unknown as Tx
   if (obj.chain !== limits.chainId) {
     throw chainError(ChainErrorCode.TX_WRONG_CHAIN, `"tx.chain" expected "${limits.chainId}", got "${obj.chain}"`, { expected: limits.chainId, actual: obj.chain })
@@ -107,7 +117,8 @@ export function parseTx(value: unknown, limits: { chainId: string; maxTxItems: n
     items = obj.items.map((it, i) => parse(it, `tx.items[${i}]`))
   }
   const tx = { v: 1, chain: obj.chain, type: obj.type, from: obj.from, nonce: obj.nonce, items, sig: obj.sig } as Tx
-  return { ...prepareTx(tx), tx }
+  // Object.assign, not a spread: a spread would read, and so compute, the lazy item leaf hashes.
+  return Object.assign(prepareTx(tx, itemsRoot), { tx })
 }
 
 /** Checks the tx signature against the sender's key with the injected verifier (native on nodes). */
