@@ -201,6 +201,7 @@ export class Ledger {
     const stats = await this.nextStats(pb, placed)
     const state = executeBlock(this.state, pb)
     if (append.size !== h.logSize || toHex(append.root) !== h.logRoot) {
+      this.work.delete(pb.hash) // leaf hashes found ahead (sync) may have been wrong: place it afresh next time
       throw new NodeError({ code: 'BLOCK_BAD_LOG', height: h.height }, `block ${h.height} log root does not match its evidence`)
     }
     await this.store.commitBlock({

@@ -1,2 +1,3 @@
 export * from './sync.js'
 export * from './messages.js'
+export * from './ahead.js'

@@ -1,16 +1,21 @@
 // Block sync: a node that is behind (restarted, wiped, new, or a member node following the
 // chain) fetches ranges of certified blocks from peers, checks each commit certificate against
 // the validator set, and applies them without re-running consensus.
-import { checkCommitCertificate, decodeBlock, type ChainState, type PreparedBlock, type VerifySignature } from '../chain/index.js'
+import { checkCommitCertificate, decodeBlock, type BlockHashes, type ChainState, type PreparedBlock, type VerifySignature } from '../chain/index.js'
 import { fromUtf8, NodeError } from '../util/index.js'
 import {
   decodeRangeAnswer, decodeRangeRequest, encodeRangeAnswer, encodeRangeRequest, MAX_BLOCKS_PER_ANSWER, type RangeAnswer,
 } from './messages.js'
+import { AheadHasher } from './ahead.js'
 
 export const SYNC_PROTOCOL = 'sync'
 export const HEAD_PROTOCOL = 'head'
 
-export interface SyncOptions { chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number; maxAnswerBytes: number; requestTimeoutMs: number }
+export interface SyncOptions {
+  chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number; maxAnswerBytes: number; requestTimeoutMs: number
+  /** Ranges of at least this many bytes are hashed on a worker thread (default AHEAD_MIN_BYTES). */
+  aheadMinBytes?: number
+}
 
 export interface SyncDeps {
   transport: {
@@ -42,16 +47,22 @@ export function syncDelayMs(isValidator: boolean, ourHeight: number, peerHeight:
   return !isValidator || peerHeight > ourHeight + FAR_BEHIND ? 0 : 1000
 }
 
+/** A range and each block's hashes, found just ahead of its commit. */
+type Range = RangeAnswer & { hashes: Promise<BlockHashes | null>[] }
 /** A range asked for ahead of need. */
-interface Prefetch { from: number; peer: string; answer: Promise<RangeAnswer> }
+interface Prefetch { from: number; peer: string; answer: Promise<Range> }
 
 export class BlockSync {
   /** Latest height each peer told us about. */
   private readonly peerHeads = new Map<string, number>()
   private running: Promise<number> | null = null
   private rr = 0
+  private readonly hasher: AheadHasher
 
-  constructor(private readonly opts: SyncOptions, private readonly deps: SyncDeps) {}
+  constructor(private readonly opts: SyncOptions, private readonly deps: SyncDeps) {
+    const limits = { chainId: opts.chainId, maxBlockBytes: opts.maxBlockBytes, maxBlockTxs: opts.maxBlockTxs, maxTxItems: opts.maxTxItems }
+    this.hasher = new AheadHasher(limits, (err) => deps.log.warn({ err: err.message }, 'sync hashing thread failed; hashing on the main thread'), opts.aheadMinBytes)
+  }
 
   /** Serves a range request from the store (the handler of SYNC_PROTOCOL). */
   async serve(_from: string, bytes: Uint8Array): Promise<Uint8Array> {
@@ -78,7 +89,10 @@ export class BlockSync {
 
   /** Catches up to the best known peer head (one run at a time); resolves with the new height. */
   catchUp(peers: string[]): Promise<number> {
-    this.running ??= this.run(peers).finally(() => { this.running = null })
+    this.running ??= this.run(peers).finally(() => {
+      this.running = null
+      this.hasher.stop()
+    })
     return this.running
   }
 
@@ -97,13 +111,13 @@ export class BlockSync {
       const peer: string = next?.peer ?? candidates[this.rr++ % candidates.length]!
       try {
         const asked = performance.now()
-        const answer: RangeAnswer = await (next?.answer ?? this.fetch(peer, head + 1))
-        const waitedMs = Math.round(performance.now() - asked)
+        const answer: Range = await (next?.answer ?? this.fetch(peer, head + 1))
         const last = head + answer.blocks.length
         if (answer.blocks.length > 0 && answer.head > last) {
           ahead = { from: last + 1, peer, answer: this.fetch(peer, last + 1) }
           ahead.answer.catch(() => undefined) // a failed prefetch is retried as a plain fetch
         }
+        const waitedMs = Math.round(performance.now() - asked)
         const applied = await this.apply(peer, head + 1, answer, waitedMs)
         if (applied === 0) {
           this.peerHeads.set(peer, head)
@@ -118,20 +132,24 @@ export class BlockSync {
     return this.deps.ledger.head.height
   }
 
-  /** Asks `peer` for the range starting at `from`. */
-  private async fetch(peer: string, from: number): Promise<RangeAnswer> {
+  /** Asks `peer` for the range starting at `from`, and has its blocks hashed ahead. */
+  private async fetch(peer: string, from: number): Promise<Range> {
     const answerBytes = await this.deps.transport.request(peer, SYNC_PROTOCOL, encodeRangeRequest({ from, to: from + MAX_BLOCKS_PER_ANSWER - 1 }), { timeoutMs: this.opts.requestTimeoutMs })
     const answer = decodeRangeAnswer(answerBytes, this.opts.maxAnswerBytes)
     this.notePeerHead(peer, answer.head)
-    return answer
+    return { ...answer, hashes: this.hasher.hash(answer.blocks.map((b) => b.block)) }
   }
 
   /** Checks and applies one range from `peer`; returns how many blocks were applied. */
-  private async apply(peer: string, from: number, answer: RangeAnswer, waitedMs: number): Promise<number> {
+  private async apply(peer: string, from: number, answer: Range, waitedMs: number): Promise<number> {
     const t0 = performance.now()
     let applied = 0
-    for (const b of answer.blocks) {
-      const pb = decodeBlock(b.block, this.opts)
+    let hashWaitMs = 0
+    for (const [i, b] of answer.blocks.entries()) {
+      const t = performance.now()
+      const hashes = await answer.hashes[i]
+      hashWaitMs += performance.now() - t
+      const pb = decodeBlock(b.block, this.opts, undefined, hashes ?? undefined)
       const h = pb.block.header
       const head = this.deps.ledger.head
       if (h.height !== head.height + 1 || h.parent !== head.hash) {
@@ -144,8 +162,12 @@ export class BlockSync {
       await this.deps.ledger.commit(pb, b.certificate, { fsync: applied === answer.blocks.length - 1 })
       applied++
     }
-    // waitedMs: how long this range kept us waiting (0 when it was prefetched in time)
-    if (applied > 0) this.deps.log.info({ peer, from, to: from + applied - 1, waitedMs, applyMs: Math.round(performance.now() - t0) }, 'synced blocks')
+    // waitedMs: how long this range kept us waiting (0 when it was prefetched in time); hashWaitMs:
+    // how much of applyMs went waiting for the hashing thread (ahead.ts)
+    if (applied > 0) {
+      const applyMs = Math.round(performance.now() - t0)
+      this.deps.log.info({ peer, from, to: from + applied - 1, waitedMs, applyMs, hashWaitMs: Math.round(hashWaitMs) }, 'synced blocks')
+    }
     return applied
   }
 }

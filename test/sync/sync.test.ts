@@ -4,16 +4,18 @@ import * as assert from 'uvu/assert'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { assembleCertificate, blockCheckpointBody, blockEvidence, makeBlock, type PreparedBlock } from '../../src/chain/index.js'
+import { assembleCertificate, blockCheckpointBody, blockEvidence, decodeBlock, hashBlockAhead, makeBlock, type PreparedBlock } from '../../src/chain/index.js'
 import { ed25519Sign, ed25519Verify } from '../../src/crypto/index.js'
 import { EvidenceLog } from '../../src/merkle/index.js'
 import { Store } from '../../src/store/index.js'
-import { BlockSync, decodeRangeRequest, encodeRangeAnswer, FAR_BEHIND, syncDelayMs } from '../../src/sync/index.js'
+import { AheadHasher, BlockSync, decodeRangeRequest, encodeRangeAnswer, FAR_BEHIND, syncDelayMs } from '../../src/sync/index.js'
 import { toHex, utf8 } from '../../src/util/index.js'
 import { Ledger } from '../../src/node/ledger.js'
 import { deposit, genesis, parent0, seeds, state0 } from '../chain/fixture.js'
 
 const quiet = { info() {}, warn() {}, debug() {} }
+const limits = { chainId: 'testchain', maxBlockBytes: 1 << 23, maxBlockTxs: 4000, maxTxItems: 1000 }
+const code = async (f: () => Promise<unknown>): Promise<string> => { try { await f(); return 'none' } catch (e) { return (e as { code: string }).code } }
 
 /** A valid chain of `n` blocks with real certificates, built on an in-memory log. */
 async function chainOf(n: number, signers = ['court-1', 'court-2', 'court-3']): Promise<{ pb: PreparedBlock; cert: string }[]> {
@@ -43,7 +45,7 @@ async function withLedger(fn: (ledger: Ledger, store: Store) => Promise<void>): 
   try { await fn(await Ledger.open(store, genesis), store) } finally { await store.close(); await rm(dir, { recursive: true, force: true }) }
 }
 
-function syncFrom(ledger: Ledger, store: Store, blocks: { pb: PreparedBlock; cert: string }[]): BlockSync {
+function syncFrom(ledger: Ledger, store: Store, blocks: { pb: PreparedBlock; cert: string }[], aheadMinBytes?: number): BlockSync {
   const transport = {
     async request(_to: string, _name: string, bytes: Uint8Array) {
       const r = decodeRangeRequest(bytes)
@@ -51,8 +53,7 @@ function syncFrom(ledger: Ledger, store: Store, blocks: { pb: PreparedBlock; cer
       return encodeRangeAnswer({ head: blocks.length, blocks: slice.map((b) => ({ block: b.pb.bytes, certificate: b.cert })) })
     },
   }
-  const limits = { chainId: 'testchain', maxBlockBytes: 1 << 23, maxBlockTxs: 4000, maxTxItems: 1000, maxAnswerBytes: 1 << 24, requestTimeoutMs: 1000 }
-  return new BlockSync(limits, { transport, ledger, store, verify: ed25519Verify, log: quiet })
+  return new BlockSync({ ...limits, maxAnswerBytes: 1 << 24, requestTimeoutMs: 1000, aheadMinBytes }, { transport, ledger, store, verify: ed25519Verify, log: quiet })
 }
 
 test('a validator a block or two behind waits a second before syncing; one far behind, or a member, syncs at once', () => {
@@ -93,6 +94,47 @@ test('a certificate signed by non-validators (units) does not count', async () =
     const sync = syncFrom(ledger, store, forged)
     sync.notePeerHead('court-1', 1)
     assert.is(await sync.catchUp(['court-1']), 0)
+  })
+})
+
+test('the hashing thread gives each block the hashes hashing inline gives, null for one that does not decode, none below its size', async () => {
+  const blocks = (await chainOf(3)).map((b) => b.pb.bytes)
+  const failures: Error[] = []
+  const hasher = new AheadHasher(limits, (e) => failures.push(e), 0)
+  try {
+    const got = await Promise.all(hasher.hash([...blocks, Uint8Array.of(1, 2, 3)]))
+    assert.equal(got.slice(0, 3), blocks.map((b) => hashBlockAhead(b, limits)))
+    assert.is(got[3], null)
+    hasher.stop() // a later range starts a new thread
+    assert.equal(await Promise.all(hasher.hash(blocks.slice(0, 1))), [hashBlockAhead(blocks[0]!, limits)])
+  } finally { hasher.stop() }
+  const small = new AheadHasher(limits, (e) => failures.push(e), 1 << 30)
+  assert.equal(await Promise.all(small.hash(blocks)), [null, null, null])
+  assert.equal(failures, [])
+})
+
+test('a node catches up with the hashing thread on, to the same head and log root', async () => {
+  const blocks = await chainOf(6)
+  await withLedger(async (ledger, store) => {
+    const sync = syncFrom(ledger, store, blocks, 0)
+    sync.notePeerHead('court-1', 6)
+    assert.is(await sync.catchUp(['court-1']), 6)
+    assert.is(ledger.head.hash, blocks[5]!.pb.hash)
+    assert.is(ledger.head.logRoot, blocks[5]!.pb.block.header.logRoot)
+  })
+})
+
+test('a wrong evidence leaf hash found ahead fails the commit (the log root), and nothing is stored', async () => {
+  const [b1] = await chainOf(1)
+  await withLedger(async (ledger, store) => {
+    const ahead = hashBlockAhead(b1!.pb.bytes, limits)
+    const wrong = ahead.evidenceLeafHashes.slice()
+    wrong[0]! ^= 1
+    assert.is(await code(() => ledger.commit(decodeBlock(b1!.pb.bytes, limits, undefined, { ...ahead, evidenceLeafHashes: wrong }), b1!.cert)), 'BLOCK_BAD_LOG')
+    assert.is(ledger.head.height, 0)
+    assert.is(await store.getBlock(1), undefined)
+    await ledger.commit(decodeBlock(b1!.pb.bytes, limits, undefined, ahead), b1!.cert)
+    assert.is(ledger.head.hash, b1!.pb.hash)
   })
 })
 
