@@ -1,5 +1,6 @@
 // A profiling aid, not a benchmark: builds a chain with 1000-item txs, wipes validator 4 and
-// times its re-sync, `--rounds` times on the same chain. With --perf, `perf record -a -g` runs
+// times its re-sync, `--rounds` times on the same chain, with the CPU it cost the re-synced node
+// (all its threads) and each peer. With --perf, `perf record -a -g` runs
 // over the first re-sync (the validator then runs with --perf-basic-prof).
 //
 //   node dist/bench/catchup-perf.js [--secs 25] [--rounds 1] [--perf /tmp/perf-catchup.data]
@@ -12,7 +13,7 @@ import { execSync, spawn, type ChildProcess } from 'node:child_process'
 import { copyFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { BenchDevnet } from './devnet.js'
-import { arg, peakRss, sleep } from './common.js'
+import { arg, cpuSeconds, cpuSecondsByThread, peakRss, sleep } from './common.js'
 
 const secs = Number(arg('secs', '25'))
 const rounds = Number(arg('rounds', '1'))
@@ -32,6 +33,8 @@ try {
     const profiled = perfOut !== '' && round === 0
     net.nodeFlags.set(victim, profiled ? ['--perf-basic-prof', ...flags] : flags)
     const perf: ChildProcess | null = profiled ? spawn('perf', ['record', '-a', '-g', '-F', '499', '-o', perfOut], { stdio: 'ignore' }) : null
+    const peers = net.procs.filter((p, i): p is ChildProcess => i !== victim && p !== null)
+    const cpuBefore = peers.map((p) => cpuSeconds(p.pid!) ?? 0)
     const t0 = performance.now()
     const proc = net.startNode(victim)
     for (;;) {
@@ -41,7 +44,12 @@ try {
     const s = (performance.now() - t0) / 1000
     perf?.kill('SIGINT')
     const rss = peakRss(proc.pid!)
-    console.log(`round ${round + 1} [${flags.join(' ') || 'no flags'}]: re-synced ${target.logSize} items / ${target.height} blocks in ${s.toFixed(1)} s: ${(target.logSize / s).toFixed(0)} items/s, peak RSS ${rss === null ? '?' : Math.round(rss / 2 ** 20)} MiB${profiled ? `; perf data in ${perfOut}` : ''}`)
+    // What the re-sync cost the machine: the victim's CPU since its start, the peers' (serving) in the round.
+    const cpu = [cpuSeconds(proc.pid!) ?? 0, ...peers.map((p, i) => (cpuSeconds(p.pid!) ?? 0) - cpuBefore[i]!)]
+    const threads = [...cpuSecondsByThread(proc.pid!)].filter(([, s]) => s >= 0.1).sort((a, b) => b[1] - a[1])
+    console.log(`round ${round + 1} [${flags.join(' ') || 'no flags'}]: re-synced ${target.logSize} items / ${target.height} blocks in ${s.toFixed(1)} s: ${(target.logSize / s).toFixed(0)} items/s, peak RSS ${rss === null ? '?' : Math.round(rss / 2 ** 20)} MiB, CPU s ${cpu[0]!.toFixed(1)} (peers ${cpu.slice(1).map((c) => c.toFixed(1)).join(' / ')})${profiled ? `; perf data in ${perfOut}` : ''}`)
+    const ended = cpu[0]! - threads.reduce((sum, [, c]) => sum + c, 0) // e.g. the sync hashing thread, gone when sync ends
+    console.log(`  its threads by tid (CPU s ≥ 0.1): ${threads.map(([n, c]) => `${n} ${c.toFixed(1)}`).join(', ')}; ended or < 0.1 s: ${ended.toFixed(1)}`)
   }
   copyFileSync(join(net.homes[victim]!, 'node.log'), '/tmp/catchup-victim.log')
   console.log('the victim\'s log (CC_LOG=info for sync progress) is copied to /tmp/catchup-victim.log')

@@ -2,7 +2,7 @@
 // and a keep-alive HTTP client (node:http is cheaper per request than fetch, which matters when
 // the load generator shares two cores with four validators).
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 
 export const arg = (name: string, def: string): string => {
@@ -32,6 +32,31 @@ export function peakRss(pid: number): number | null {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     return m ? Number(m[1]) * 1024 : null
   } catch { return null }
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far (Linux /proc), or null. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) / 100 // USER_HZ
+  } catch { return null }
+}
+
+/** CPU seconds of each live thread of a process, by tid, the main thread's under "main" (Linux /proc/<pid>/task). */
+export function cpuSecondsByThread(pid: number): Map<string, number> {
+  const out = new Map<string, number>()
+  let tids: string[] = []
+  try { tids = readdirSync(`/proc/${pid}/task`) } catch { return out }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const name = tid === String(pid) ? 'main' : tid
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100)
+    } catch { /* the thread ended */ }
+  }
+  return out
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
