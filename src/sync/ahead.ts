@@ -3,6 +3,11 @@
 // main thread, which commits each block as soon as its hashes are in. If the thread cannot start
 // or dies, blocks are hashed inline as before: the thread only ever saves work, it is never needed
 // for a result.
+//
+// Only a node far behind starts the thread (a restarted or wiped one, a new member). A validator
+// a few blocks behind under load is one of four sharing the machine: a second busy thread there
+// takes CPU from the primary and the others, and starting one per short sync (a new isolate that
+// loads the chain code) costs more than it saves.
 import { Worker } from 'node:worker_threads'
 import type { BlockHashes, BlockLimits } from '../chain/index.js'
 
@@ -19,11 +24,14 @@ export class AheadHasher {
 
   constructor(private readonly limits: BlockLimits, private readonly onFailure: (err: Error) => void, private readonly minBytes = AHEAD_MIN_BYTES) {}
 
-  /** For each block, its hashes once the thread has them: null when it could not hash it, or is not used. */
-  hash(blocks: Uint8Array[]): Promise<BlockHashes | null>[] {
+  /**
+   * For each block, its hashes once the thread has them: null when it could not hash it, or is not
+   * used. `farBehind`: more blocks are known to follow this range (only then is the thread started).
+   */
+  hash(blocks: Uint8Array[], farBehind: boolean): Promise<BlockHashes | null>[] {
     let bytes = 0
     for (const b of blocks) bytes += b.length
-    const worker = bytes >= this.minBytes ? this.start() : null
+    const worker = this.worker ?? (farBehind && bytes >= this.minBytes ? this.start() : null)
     return blocks.map((block) => !worker ? Promise.resolve(null) : new Promise<BlockHashes | null>((resolve) => {
       const id = this.nextId++
       this.pending.set(id, resolve)

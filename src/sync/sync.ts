@@ -13,7 +13,7 @@ export const HEAD_PROTOCOL = 'head'
 
 export interface SyncOptions {
   chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number; maxAnswerBytes: number; requestTimeoutMs: number
-  /** Ranges of at least this many bytes are hashed on a worker thread (default AHEAD_MIN_BYTES). */
+  /** A node far behind hashes ranges of at least this many bytes on a worker thread (default AHEAD_MIN_BYTES). */
   aheadMinBytes?: number
 }
 
@@ -137,7 +137,9 @@ export class BlockSync {
     const answerBytes = await this.deps.transport.request(peer, SYNC_PROTOCOL, encodeRangeRequest({ from, to: from + MAX_BLOCKS_PER_ANSWER - 1 }), { timeoutMs: this.opts.requestTimeoutMs })
     const answer = decodeRangeAnswer(answerBytes, this.opts.maxAnswerBytes)
     this.notePeerHead(peer, answer.head)
-    return { ...answer, hashes: this.hasher.hash(answer.blocks.map((b) => b.block)) }
+    // Far behind: the peer has more beyond this range (it was cut at its size or block limit).
+    const farBehind = answer.head > from + answer.blocks.length - 1
+    return { ...answer, hashes: this.hasher.hash(answer.blocks.map((b) => b.block), farBehind) }
   }
 
   /** Checks and applies one range from `peer`; returns how many blocks were applied. */

@@ -45,11 +45,11 @@ async function withLedger(fn: (ledger: Ledger, store: Store) => Promise<void>): 
   try { await fn(await Ledger.open(store, genesis), store) } finally { await store.close(); await rm(dir, { recursive: true, force: true }) }
 }
 
-function syncFrom(ledger: Ledger, store: Store, blocks: { pb: PreparedBlock; cert: string }[], aheadMinBytes?: number): BlockSync {
+function syncFrom(ledger: Ledger, store: Store, blocks: { pb: PreparedBlock; cert: string }[], aheadMinBytes?: number, perAnswer = 256): BlockSync {
   const transport = {
     async request(_to: string, _name: string, bytes: Uint8Array) {
       const r = decodeRangeRequest(bytes)
-      const slice = blocks.filter((b) => b.pb.block.header.height >= r.from && b.pb.block.header.height <= r.to)
+      const slice = blocks.filter((b) => b.pb.block.header.height >= r.from && b.pb.block.header.height <= Math.min(r.to, r.from + perAnswer - 1))
       return encodeRangeAnswer({ head: blocks.length, blocks: slice.map((b) => ({ block: b.pb.bytes, certificate: b.cert })) })
     },
   }
@@ -97,26 +97,28 @@ test('a certificate signed by non-validators (units) does not count', async () =
   })
 })
 
-test('the hashing thread gives each block the hashes hashing inline gives, null for one that does not decode, none below its size', async () => {
+test('the hashing thread gives each block the hashes hashing inline gives, null for one that does not decode; it is not started near the head or for a small range', async () => {
   const blocks = (await chainOf(3)).map((b) => b.pb.bytes)
   const failures: Error[] = []
   const hasher = new AheadHasher(limits, (e) => failures.push(e), 0)
   try {
-    const got = await Promise.all(hasher.hash([...blocks, Uint8Array.of(1, 2, 3)]))
+    const got = await Promise.all(hasher.hash([...blocks, Uint8Array.of(1, 2, 3)], true))
     assert.equal(got.slice(0, 3), blocks.map((b) => hashBlockAhead(b, limits)))
     assert.is(got[3], null)
     hasher.stop() // a later range starts a new thread
-    assert.equal(await Promise.all(hasher.hash(blocks.slice(0, 1))), [hashBlockAhead(blocks[0]!, limits)])
+    assert.equal(await Promise.all(hasher.hash(blocks.slice(0, 1), true)), [hashBlockAhead(blocks[0]!, limits)])
   } finally { hasher.stop() }
+  // Not started for a node near the head, nor for a small range.
+  assert.equal(await Promise.all(hasher.hash(blocks, false)), [null, null, null])
   const small = new AheadHasher(limits, (e) => failures.push(e), 1 << 30)
-  assert.equal(await Promise.all(small.hash(blocks)), [null, null, null])
+  assert.equal(await Promise.all(small.hash(blocks, true)), [null, null, null])
   assert.equal(failures, [])
 })
 
-test('a node catches up with the hashing thread on, to the same head and log root', async () => {
+test('a node catches up with the hashing thread on (ranges of 2 blocks, more to follow), to the same head and log root', async () => {
   const blocks = await chainOf(6)
   await withLedger(async (ledger, store) => {
-    const sync = syncFrom(ledger, store, blocks, 0)
+    const sync = syncFrom(ledger, store, blocks, 0, 2)
     sync.notePeerHead('court-1', 6)
     assert.is(await sync.catchUp(['court-1']), 6)
     assert.is(ledger.head.hash, blocks[5]!.pb.hash)
