@@ -23,7 +23,15 @@ export function percentile(xs: number[], p: number): number {
 
 /** Bytes a folder takes on disk, as `du` counts them (allocated blocks, not apparent size). */
 export function diskBytes(dir: string): number {
-  return Number(execFileSync('du', ['-s', '-B1', dir], { encoding: 'utf8' }).split(/\s+/)[0])
+  try {
+    return Number(execFileSync('du', ['-s', '-B1', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(/\s+/)[0])
+  } catch (e) {
+    // du exits 1 when a file it listed is gone before it is read (LevelDB compaction deletes
+    // tables while the store is measured); its total of the rest is still the store's size.
+    const total = Number(String((e as { stdout?: unknown }).stdout ?? '').split(/\s+/)[0])
+    if (Number.isFinite(total) && total > 0) return total
+    throw e
+  }
 }
 
 /** Resident set size high-water mark of a process in bytes (Linux /proc VmHWM), or null. */
