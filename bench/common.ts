@@ -42,13 +42,19 @@ export function peakRss(pid: number): number | null {
   } catch { return null }
 }
 
+/** User and system CPU seconds from a /proc stat file (a process's or one thread's), or null if it is gone. */
+export function statCpuSeconds(path: string): { user: number; sys: number } | null {
+  try {
+    const stat = readFileSync(path, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { user: Number(f[11]) / 100, sys: Number(f[12]) / 100 } // USER_HZ
+  } catch { return null }
+}
+
 /** CPU seconds (user + system, all threads) a process has used so far (Linux /proc), or null. */
 export function cpuSeconds(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(f[11]) + Number(f[12])) / 100 // USER_HZ
-  } catch { return null }
+  const t = statCpuSeconds(`/proc/${pid}/stat`)
+  return t && t.user + t.sys
 }
 
 /** CPU seconds of each live thread of a process, by tid, the main thread's under "main" (Linux /proc/<pid>/task). */
@@ -57,12 +63,8 @@ export function cpuSecondsByThread(pid: number): Map<string, number> {
   let tids: string[] = []
   try { tids = readdirSync(`/proc/${pid}/task`) } catch { return out }
   for (const tid of tids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-      const name = tid === String(pid) ? 'main' : tid
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100)
-    } catch { /* the thread ended */ }
+    const t = statCpuSeconds(`/proc/${pid}/task/${tid}/stat`) // null: the thread ended
+    if (t) out.set(tid === String(pid) ? 'main' : tid, t.user + t.sys)
   }
   return out
 }

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
 import { BenchDevnet } from './devnet.js'
-import { arg } from './common.js'
+import { arg, statCpuSeconds } from './common.js'
 
 const items = Number(arg('items', '1'))
 const secs = Number(arg('secs', '10'))
@@ -17,21 +17,20 @@ const concurrency = Number(arg('concurrency', '400'))
 const warmup = Number(arg('warmup', '15')) // s of unmeasured load first: V8's optimizing compiler is busy for ~10 s after start
 const perfOut = arg('perf', '')
 const rate = arg('rate', '') // per client, open loop; default closed loop at --concurrency
-const TICK_US = 1e6 / 100 // USER_HZ
 
 /** CPU µs of every node process whose command line matches, by role. */
 function cpuByRole(): Map<string, number> {
   const out = new Map<string, number>()
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let cmd: string, stat: string
-    try { cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8'); stat = readFileSync(`/proc/${pid}/stat`, 'utf8') } catch { continue }
+    let cmd: string
+    try { cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8') } catch { continue }
     const role = cmd.includes('load-client') ? 'clients' : cmd.includes('\0start\0') ? `validator ${pid}` : null
-    if (role === null) continue
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const t = role === null ? null : statCpuSeconds(`/proc/${pid}/stat`)
+    if (role === null || t === null) continue
     const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     if (hwm && role !== 'clients') out.set(`${role} peakMiB`, Number(hwm[1]) / 1024)
-    out.set(role, (out.get(role) ?? 0) + (Number(f[11]) + Number(f[12])) * TICK_US)
-    out.set(`${role} sys`, (out.get(`${role} sys`) ?? 0) + Number(f[12]) * TICK_US)
+    out.set(role, (out.get(role) ?? 0) + (t.user + t.sys) * 1e6)
+    out.set(`${role} sys`, (out.get(`${role} sys`) ?? 0) + t.sys * 1e6)
   }
   return out
 }
