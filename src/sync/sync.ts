@@ -142,10 +142,11 @@ export class BlockSync {
     return { ...answer, hashes: this.hasher.hash(answer.blocks.map((b) => b.block), farBehind) }
   }
 
-  /** Checks and applies one range from `peer`; returns how many blocks were applied. */
+  /** Checks and applies one range from `peer`; returns how many of its blocks we now have. */
   private async apply(peer: string, from: number, answer: Range, waitedMs: number): Promise<number> {
     const t0 = performance.now()
     let applied = 0
+    let known = 0
     let hashWaitMs = 0
     for (const [i, b] of answer.blocks.entries()) {
       const t = performance.now()
@@ -154,6 +155,13 @@ export class BlockSync {
       const pb = decodeBlock(b.block, this.opts, undefined, hashes ?? undefined)
       const h = pb.block.header
       const head = this.deps.ledger.head
+      if (h.height <= head.height) {
+        // Consensus committed this block while the range was on its way. The ledger takes the
+        // same block as a no-op and refuses a different one (LEDGER_CONFLICT).
+        await this.deps.ledger.commit(pb, b.certificate, { fsync: false })
+        known++
+        continue
+      }
       if (h.height !== head.height + 1 || h.parent !== head.hash) {
         throw new NodeError({ code: 'SYNC_BAD_BLOCK', peer, height: h.height }, `peer ${peer} sent block ${h.height} that does not extend our head ${head.height}`)
       }
@@ -161,15 +169,16 @@ export class BlockSync {
       checkCommitCertificate(pb, b.certificate, this.deps.ledger.state, this.deps.verify)
       // One fsync per range: a synced block survives kill -9 once written (the OS has it); only
       // a power loss could take back the range's tail, which a restart simply fetches again.
-      await this.deps.ledger.commit(pb, b.certificate, { fsync: applied === answer.blocks.length - 1 })
+      await this.deps.ledger.commit(pb, b.certificate, { fsync: i === answer.blocks.length - 1 })
       applied++
     }
     // waitedMs: how long this range kept us waiting (0 when it was prefetched in time); hashWaitMs:
-    // how much of applyMs went waiting for the hashing thread (ahead.ts)
+    // how much of applyMs went waiting for the hashing thread (ahead.ts); known: blocks consensus
+    // had committed meanwhile
     if (applied > 0) {
       const applyMs = Math.round(performance.now() - t0)
-      this.deps.log.info({ peer, from, to: from + applied - 1, waitedMs, applyMs, hashWaitMs: Math.round(hashWaitMs) }, 'synced blocks')
+      this.deps.log.info({ peer, from, to: from + known + applied - 1, known, waitedMs, applyMs, hashWaitMs: Math.round(hashWaitMs) }, 'synced blocks')
     }
-    return applied
+    return known + applied
   }
 }

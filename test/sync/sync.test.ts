@@ -78,6 +78,31 @@ test('a node catches up through certified blocks and ends on the same head and l
   })
 })
 
+test('blocks consensus committed while their range was on its way are taken as known, and the range goes on', async () => {
+  const blocks = await chainOf(5)
+  await withLedger(async (ledger, store) => {
+    const warnings: unknown[] = []
+    let requests = 0
+    const transport = {
+      async request(_to: string, _name: string, bytes: Uint8Array) {
+        requests++
+        const r = decodeRangeRequest(bytes)
+        // Consensus commits blocks 1 and 2 before the answer for 1..5 arrives.
+        for (const b of blocks.slice(0, 2)) await ledger.commit(b.pb, b.cert)
+        const slice = blocks.filter((b) => b.pb.block.header.height >= r.from)
+        return encodeRangeAnswer({ head: blocks.length, blocks: slice.map((b) => ({ block: b.pb.bytes, certificate: b.cert })) })
+      },
+    }
+    const log = { ...quiet, warn: (o: unknown) => { warnings.push(o) } }
+    const sync = new BlockSync({ ...limits, maxAnswerBytes: 1 << 24, requestTimeoutMs: 1000 }, { transport, ledger, store, verify: ed25519Verify, log })
+    sync.notePeerHead('court-1', 5)
+    assert.is(await sync.catchUp(['court-1']), 5)
+    assert.is(ledger.head.hash, blocks[4]!.pb.hash)
+    assert.equal(warnings, [])
+    assert.is(requests, 1)
+  })
+})
+
 test('a block certified by fewer than 2f+1 validators is not applied', async () => {
   const good = await chainOf(3)
   const weak = await chainOf(3, ['court-1', 'court-2'])
