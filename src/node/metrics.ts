@@ -1,4 +1,5 @@
-// The node's Prometheus metrics (names carry units: _seconds, _total).
+// The node's Prometheus metrics (names carry units: _seconds, _total, _bytes).
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { PlacedEvidence, PreparedBlock } from '../chain/index.js'
 import type { StatusView } from '../rpc/index.js'
 import type { MetricsRegistry } from '../util/index.js'
@@ -21,6 +22,38 @@ export class NodeMetrics {
     registry.gauge('courtchain_mempool_txs', 'txs waiting in the mempool', () => this.last?.mempool ?? 0)
     registry.gauge('courtchain_peers_connected', 'connected peers', () => this.last?.peers.filter((p) => p.connected).length ?? 0)
     registry.gauge('courtchain_log_size', 'leaves in the evidence log', () => this.last?.logSize ?? 0)
+  }
+
+  /**
+   * The process's own figures, named as Prometheus client libraries name them, so the usual
+   * dashboards and alerts apply: memory (resident, peak, V8 heap, buffers), CPU time, start time,
+   * and how late the event loop ran timers since the last scrape (a busy main thread shows there
+   * first). Call once; the event-loop sampling stops when `stop` aborts.
+   */
+  watchProcess(stop: AbortSignal): void {
+    const r = this.registry
+    const mem = (): NodeJS.MemoryUsage => process.memoryUsage()
+    r.gauge('process_resident_memory_bytes', 'resident set size', () => process.memoryUsage.rss())
+    r.gauge('process_peak_resident_memory_bytes', 'highest resident set size since start', () => process.resourceUsage().maxRSS * 1024)
+    r.gauge('nodejs_heap_size_used_bytes', 'V8 heap in use', () => mem().heapUsed)
+    r.gauge('nodejs_heap_size_total_bytes', 'V8 heap reserved', () => mem().heapTotal)
+    r.gauge('nodejs_external_memory_bytes', 'memory of objects outside the V8 heap (buffers, LevelDB handles)', () => mem().external)
+    r.gauge('nodejs_array_buffers_bytes', 'memory of ArrayBuffers and Buffers', () => mem().arrayBuffers)
+    r.counter('process_cpu_user_seconds_total', 'user CPU time, all threads', () => process.cpuUsage().user / 1e6)
+    r.counter('process_cpu_system_seconds_total', 'system CPU time, all threads', () => process.cpuUsage().system / 1e6)
+    const started = Date.now() / 1000 - process.uptime()
+    r.gauge('process_start_time_seconds', 'start time of the process, Unix seconds', () => Math.round(started))
+    const delay = monitorEventLoopDelay({ resolution: 10 })
+    delay.enable()
+    const sinceScrape = (read: () => number): (() => number) => () => (delay.count === 0 ? 0 : read() / 1e9)
+    r.gauge('nodejs_eventloop_delay_max_seconds', 'largest event-loop delay since the last scrape', sinceScrape(() => delay.max))
+    // After the max, as rendered: reading the p99 starts the next interval.
+    r.gauge('nodejs_eventloop_delay_p99_seconds', 'p99 event-loop delay since the last scrape', () => {
+      const v = sinceScrape(() => delay.percentile(99))()
+      delay.reset()
+      return v
+    })
+    stop.addEventListener('abort', () => delay.disable(), { once: true })
   }
 
   /** Heights the consensus engine has in flight (pipelining), read when scraped. */

@@ -156,6 +156,7 @@ export class Node {
     if (faults.timer) timers.push(faults.timer) // chaos hook (issue 10)
     node = new Node(opts, log, store, ledger, mempool, p2p, sync, role, rpc, gossip, waiters, timers)
     const self = node
+    metrics.watchProcess(self.controller.signal)
 
     // Wire protocols.
     const maxFrame = genesis.consensus.maxBlockBytes * 2 + 1024 * 1024

@@ -10,10 +10,11 @@ interface Metric { name: string; help: string; type: 'counter' | 'gauge' | 'hist
 export class Counter implements Metric {
   readonly type = 'counter' as const
   private readonly values = new Map<string, number>()
-  constructor(readonly name: string, readonly help: string) {}
+  /** `read`: a total kept elsewhere (e.g. the process's CPU time), read when scraped. */
+  constructor(readonly name: string, readonly help: string, private readonly read?: () => number) {}
   inc(by = 1, labels?: Labels): void { const k = labelText(labels); this.values.set(k, (this.values.get(k) ?? 0) + by) }
-  get(labels?: Labels): number { return this.values.get(labelText(labels)) ?? 0 }
-  render(): string[] { return [...this.values].map(([k, v]) => `${this.name}${k} ${v}`) }
+  get(labels?: Labels): number { return this.read ? this.read() : this.values.get(labelText(labels)) ?? 0 }
+  render(): string[] { return this.read ? [`${this.name} ${this.read()}`] : [...this.values].map(([k, v]) => `${this.name}${k} ${v}`) }
 }
 
 export class Gauge implements Metric {
@@ -48,7 +49,7 @@ export class Histogram implements Metric {
 
 export class MetricsRegistry {
   private readonly metrics: Metric[] = []
-  counter(name: string, help: string): Counter { return this.add(new Counter(name, help)) }
+  counter(name: string, help: string, read?: () => number): Counter { return this.add(new Counter(name, help, read)) }
   gauge(name: string, help: string, read?: () => number): Gauge { return this.add(new Gauge(name, help, read)) }
   histogram(name: string, help: string, buckets: number[]): Histogram { return this.add(new Histogram(name, help, buckets)) }
   private add<M extends Metric>(m: M): M { this.metrics.push(m); return m }

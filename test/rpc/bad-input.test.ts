@@ -445,6 +445,25 @@ test('/metrics has the commit latency histogram and the committed tx counter', a
   assert.ok(Number(committed[1]) >= 3, `txs committed: ${committed[1]}`)
 })
 
+test('/metrics has the process figures under their usual names: memory, CPU, start time, event-loop delay', async () => {
+  const text = (await get(0, '/metrics')).text
+  const value = (name: string): number => {
+    const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)
+    assert.ok(m, `${name} present`)
+    return Number(m[1])
+  }
+  const rss = value('process_resident_memory_bytes')
+  assert.ok(rss > 20 * 2 ** 20 && rss < 64 * 2 ** 30, `rss ${rss}`)
+  assert.ok(value('process_peak_resident_memory_bytes') >= rss * 0.5)
+  assert.ok(value('nodejs_heap_size_used_bytes') > 0 && value('nodejs_heap_size_used_bytes') <= value('nodejs_heap_size_total_bytes'))
+  assert.ok(value('process_cpu_user_seconds_total') > 0)
+  assert.match(text, /^# TYPE process_cpu_user_seconds_total counter$/m)
+  const started = value('process_start_time_seconds')
+  assert.ok(started > Date.now() / 1000 - 3600 && started <= Date.now() / 1000 + 1, `started ${started}`)
+  const p99 = value('nodejs_eventloop_delay_p99_seconds')
+  assert.ok(p99 >= 0 && p99 < 60 && value('nodejs_eventloop_delay_max_seconds') >= 0)
+})
+
 test('Accept: text/plain on a receipt gives a C2SP tlog-proof that verifies with the trust root', async () => {
   const r = await get(0, `/v1/evidence/${seed.id}/receipt`, { accept: 'text/plain' })
   assert.is(r.status, 200, r.text)
