@@ -80,7 +80,7 @@ export class Node {
     const gossip = new TxGossip({ broadcastTo: (peers, name, bytes) => { for (const p of peers) p2p.send(p, name, bytes) }, targets: validators })
     const sync = new BlockSync(
       { ...ledger.limits, maxAnswerBytes: genesis.consensus.maxBlockBytes * 2 + 1024 * 1024, requestTimeoutMs: 10_000 },
-      { transport: p2p, ledger, store, verify: ed25519Verify, log: log.child({ mod: 'sync' }) },
+      { transport: p2p, ledger, store, verify: ed25519Verify, log: log.child({ mod: 'sync' }), onRange: () => { void node?.tellEngineSynced() } },
     )
 
     let node: Node | null = null
@@ -202,15 +202,20 @@ export class Node {
     return self
   }
 
-  /** Fetches certified blocks from peers until level with the best known head, then tells consensus. */
+  /** Fetches certified blocks from peers until level with the best known head (consensus hears of each range). */
   async catchUp(): Promise<void> {
     if (this.closing) return
-    const before = this.ledger.head.height
     const peers = this.p2p.peers().filter((p) => p.connected).map((p) => p.id)
     await this.sync.catchUp(peers)
-    if (this.ledger.head.height > before) {
+  }
+
+  /** Tells consensus the head block sync has reached. */
+  private async tellEngineSynced(): Promise<void> {
+    try {
       const b = await this.ledger.block(this.ledger.head.height)
-      if (b && this.engine) this.engine.notifySynced(committedBlock(b.pb, b.certificate))
+      if (b && this.engine && !this.closing) this.engine.notifySynced(committedBlock(b.pb, b.certificate))
+    } catch (e) {
+      if (!this.closing) this.log.warn({ err: (e as Error).message }, 'could not tell consensus the synced head')
     }
   }
 

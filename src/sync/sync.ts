@@ -30,6 +30,12 @@ export interface SyncDeps {
   /** Signature verifier for certificates (the native one on nodes). */
   verify: VerifySignature
   log: { info(o: unknown, m?: string): void; warn(o: unknown, m?: string): void; debug(o: unknown, m?: string): void }
+  /**
+   * Called after each range that moved the head. A validator that fell behind under load may sync
+   * range after range for seconds while the chain moves on; consensus must hear of that progress
+   * as it happens, or its view timer fires and it starts a view change on its own.
+   */
+  onRange?: () => void
 }
 
 /** How far behind a peer's head a validator syncs at once rather than after a second. */
@@ -122,7 +128,10 @@ export class BlockSync {
         if (applied === 0) {
           this.peerHeads.set(peer, head)
           failures++
-        } else failures = 0
+        } else {
+          failures = 0
+          this.deps.onRange?.()
+        }
       } catch (e) {
         failures++
         ahead = null

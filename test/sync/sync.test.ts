@@ -45,7 +45,7 @@ async function withLedger(fn: (ledger: Ledger, store: Store) => Promise<void>): 
   try { await fn(await Ledger.open(store, genesis), store) } finally { await store.close(); await rm(dir, { recursive: true, force: true }) }
 }
 
-function syncFrom(ledger: Ledger, store: Store, blocks: { pb: PreparedBlock; cert: string }[], aheadMinBytes?: number, perAnswer = 256): BlockSync {
+function syncFrom(ledger: Ledger, store: Store, blocks: { pb: PreparedBlock; cert: string }[], aheadMinBytes?: number, perAnswer = 256, onRange?: () => void): BlockSync {
   const transport = {
     async request(_to: string, _name: string, bytes: Uint8Array) {
       const r = decodeRangeRequest(bytes)
@@ -53,7 +53,7 @@ function syncFrom(ledger: Ledger, store: Store, blocks: { pb: PreparedBlock; cer
       return encodeRangeAnswer({ head: blocks.length, blocks: slice.map((b) => ({ block: b.pb.bytes, certificate: b.cert })) })
     },
   }
-  return new BlockSync({ ...limits, maxAnswerBytes: 1 << 24, requestTimeoutMs: 1000, aheadMinBytes }, { transport, ledger, store, verify: ed25519Verify, log: quiet })
+  return new BlockSync({ ...limits, maxAnswerBytes: 1 << 24, requestTimeoutMs: 1000, aheadMinBytes }, { transport, ledger, store, verify: ed25519Verify, log: quiet, onRange })
 }
 
 test('a validator a block or two behind waits a second before syncing; one far behind, or a member, syncs at once', () => {
@@ -75,6 +75,17 @@ test('a node catches up through certified blocks and ends on the same head and l
     assert.is(await sync.catchUp(['court-1']), 5)
     assert.is(ledger.head.hash, blocks[4]!.pb.hash)
     assert.is(ledger.head.logRoot, blocks[4]!.pb.block.header.logRoot)
+  })
+})
+
+test('consensus hears of each range as it is applied, not only when the catch-up ends', async () => {
+  const blocks = await chainOf(6)
+  await withLedger(async (ledger, store) => {
+    const heads: number[] = []
+    const sync = syncFrom(ledger, store, blocks, undefined, 2, () => heads.push(ledger.head.height))
+    sync.notePeerHead('court-1', 6)
+    assert.is(await sync.catchUp(['court-1']), 6)
+    assert.equal(heads, [2, 4, 6])
   })
 })
 
