@@ -80,7 +80,7 @@ export class Node {
     const gossip = new TxGossip({ broadcastTo: (peers, name, bytes) => { for (const p of peers) p2p.send(p, name, bytes) }, targets: validators })
     const sync = new BlockSync(
       { ...ledger.limits, maxAnswerBytes: genesis.consensus.maxBlockBytes * 2 + 1024 * 1024, requestTimeoutMs: 10_000 },
-      { transport: p2p, ledger, store, verify: ed25519Verify, log: log.child({ mod: 'sync' }), onRange: () => { void node?.tellEngineSynced() } },
+      { transport: p2p, ledger, store, verify: ed25519Verify, log: log.child({ mod: 'sync' }), onRange: (pb, cert) => { if (!node?.closing) node?.engine?.notifySynced(committedBlock(pb, cert)) } },
     )
 
     let node: Node | null = null
@@ -209,15 +209,6 @@ export class Node {
     await this.sync.catchUp(peers)
   }
 
-  /** Tells consensus the head block sync has reached. */
-  private async tellEngineSynced(): Promise<void> {
-    try {
-      const b = await this.ledger.block(this.ledger.head.height)
-      if (b && this.engine && !this.closing) this.engine.notifySynced(committedBlock(b.pb, b.certificate))
-    } catch (e) {
-      if (!this.closing) this.log.warn({ err: (e as Error).message }, 'could not tell consensus the synced head')
-    }
-  }
 
   /** Graceful shutdown in reverse order of init. */
   async close(): Promise<void> {

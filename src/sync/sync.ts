@@ -35,7 +35,7 @@ export interface SyncDeps {
    * range after range for seconds while the chain moves on; consensus must hear of that progress
    * as it happens, or its view timer fires and it starts a view change on its own.
    */
-  onRange?: () => void
+  onRange?: (head: PreparedBlock, certificate: string) => void
 }
 
 /** How far behind a peer's head a validator syncs at once rather than after a second. */
@@ -128,10 +128,7 @@ export class BlockSync {
         if (applied === 0) {
           this.peerHeads.set(peer, head)
           failures++
-        } else {
-          failures = 0
-          this.deps.onRange?.()
-        }
+        } else failures = 0
       } catch (e) {
         failures++
         ahead = null
@@ -157,6 +154,7 @@ export class BlockSync {
     let applied = 0
     let known = 0
     let hashWaitMs = 0
+    let last: { pb: PreparedBlock; certificate: string } | null = null
     for (const [i, b] of answer.blocks.entries()) {
       const t = performance.now()
       const hashes = await answer.hashes[i]
@@ -180,7 +178,9 @@ export class BlockSync {
       // a power loss could take back the range's tail, which a restart simply fetches again.
       await this.deps.ledger.commit(pb, b.certificate, { fsync: i === answer.blocks.length - 1 })
       applied++
+      last = { pb, certificate: b.certificate }
     }
+    if (last) this.deps.onRange?.(last.pb, last.certificate)
     // waitedMs: how long this range kept us waiting (0 when it was prefetched in time); hashWaitMs:
     // how much of applyMs went waiting for the hashing thread (ahead.ts); known: blocks consensus
     // had committed meanwhile

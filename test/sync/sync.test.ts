@@ -45,7 +45,7 @@ async function withLedger(fn: (ledger: Ledger, store: Store) => Promise<void>): 
   try { await fn(await Ledger.open(store, genesis), store) } finally { await store.close(); await rm(dir, { recursive: true, force: true }) }
 }
 
-function syncFrom(ledger: Ledger, store: Store, blocks: { pb: PreparedBlock; cert: string }[], aheadMinBytes?: number, perAnswer = 256, onRange?: () => void): BlockSync {
+function syncFrom(ledger: Ledger, store: Store, blocks: { pb: PreparedBlock; cert: string }[], aheadMinBytes?: number, perAnswer = 256, onRange?: (head: PreparedBlock) => void): BlockSync {
   const transport = {
     async request(_to: string, _name: string, bytes: Uint8Array) {
       const r = decodeRangeRequest(bytes)
@@ -82,7 +82,10 @@ test('consensus hears of each range as it is applied, not only when the catch-up
   const blocks = await chainOf(6)
   await withLedger(async (ledger, store) => {
     const heads: number[] = []
-    const sync = syncFrom(ledger, store, blocks, undefined, 2, () => heads.push(ledger.head.height))
+    const sync = syncFrom(ledger, store, blocks, undefined, 2, (head) => {
+      assert.is(head.hash, ledger.head.hash)
+      heads.push(head.block.header.height)
+    })
     sync.notePeerHead('court-1', 6)
     assert.is(await sync.catchUp(['court-1']), 6)
     assert.equal(heads, [2, 4, 6])
