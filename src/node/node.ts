@@ -209,7 +209,6 @@ export class Node {
     await this.sync.catchUp(peers)
   }
 
-
   /** Graceful shutdown in reverse order of init. */
   async close(): Promise<void> {
     if (this.closing) return
