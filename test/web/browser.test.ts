@@ -140,10 +140,13 @@ if (skipReason) {
     const tile = async (name: string): Promise<string> => page.locator(`[data-tile="${name}"] .tile-value`).innerText()
     assert.ok(Number(await tile('height')) >= 3)
     if (chain) {
-      // The page polls every 1.5 s: wait for it to catch up with the last block.
-      const items = String(chain.blocks.reduce((n, b) => n + b.placed.length, 0))
-      await page.waitForFunction((n: string) => document.querySelector('[data-tile="evidence"] .tile-value')?.textContent === n, items)
-      assert.is(await tile('height'), String(chain.blocks.length))
+      // The page polls every 1.5 s, height and evidence from separate answers: wait for both to
+      // catch up with the last block.
+      const want = { items: String(chain.blocks.reduce((n, b) => n + b.placed.length, 0)), height: String(chain.blocks.length) }
+      await page.waitForFunction((w: { items: string; height: string }) =>
+        document.querySelector('[data-tile="evidence"] .tile-value')?.textContent === w.items &&
+        document.querySelector('[data-tile="height"] .tile-value')?.textContent === w.height, want)
+      assert.is(await tile('height'), want.height)
       assert.is(await tile('units'), '1')
       assert.is(await tile('cases'), '1')
       assert.is(await tile('primary'), 'court-1')
