@@ -3,7 +3,7 @@
 // blocks once so validation, proposal and commit share the work.
 import {
   blockEvidence, evidenceAt, checkTxSender, executeTx, decodeBlock, decodeState, encodeState, executeBlock, initialState, genesisHash,
-  type ChainState, type EvidenceSource, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx,
+  type BlockLimits, type ChainState, type EvidenceSource, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx,
 } from '../chain/index.js'
 import type { EvidenceLog, LogAppend } from '../merkle/index.js'
 import type { EvidenceEntry, Store } from '../store/index.js'
@@ -271,7 +271,7 @@ export class Ledger {
   }
 }
 
-export function limitsOf(g: Genesis): { chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number } {
+export function limitsOf(g: Genesis): BlockLimits {
   return { chainId: g.chainId, maxBlockBytes: g.consensus.maxBlockBytes, maxBlockTxs: g.consensus.maxBlockTxs, maxTxItems: g.consensus.maxTxItems }
 }
 

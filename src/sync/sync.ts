@@ -1,7 +1,7 @@
 // Block sync: a node that is behind (restarted, wiped, new, or a member node following the
 // chain) fetches ranges of certified blocks from peers, checks each commit certificate against
 // the validator set, and applies them without re-running consensus.
-import { checkCommitCertificate, decodeBlock, type BlockHashes, type ChainState, type PreparedBlock, type VerifySignature } from '../chain/index.js'
+import { checkCommitCertificate, decodeBlock, type BlockHashes, type BlockLimits, type ChainState, type PreparedBlock, type VerifySignature } from '../chain/index.js'
 import { fromUtf8, NodeError } from '../util/index.js'
 import {
   decodeRangeAnswer, decodeRangeRequest, encodeRangeAnswer, encodeRangeRequest, MAX_BLOCKS_PER_ANSWER, type RangeAnswer,
@@ -11,8 +11,8 @@ import { AheadHasher } from './ahead.js'
 export const SYNC_PROTOCOL = 'sync'
 export const HEAD_PROTOCOL = 'head'
 
-export interface SyncOptions {
-  chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number; maxAnswerBytes: number; requestTimeoutMs: number
+export interface SyncOptions extends BlockLimits {
+  maxAnswerBytes: number; requestTimeoutMs: number
   /** A node far behind hashes ranges of at least this many bytes on a worker thread (default AHEAD_MIN_BYTES). */
   aheadMinBytes?: number
 }
