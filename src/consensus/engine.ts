@@ -10,7 +10,7 @@ import { step } from './step.js'
 import { primaryOf } from './quorum.js'
 import { defaultConsensusOptions } from './options.js'
 import { defaultDecodeLimits, type DecodeLimits } from './messages.js'
-import { decodeRecord, encodeRecord } from './wal.js'
+import { decodeRecord, encodeRecord, walRecordFor, walRetained, type WalEntry } from './wal.js'
 
 export interface ConsensusTransport<B> {
   broadcast(msg: ConsensusMessage<B>): void
@@ -19,11 +19,12 @@ export interface ConsensusTransport<B> {
 
 /** The durable log the engine writes its own votes and views to (bytes from wal.ts). */
 export interface ConsensusWal {
-  /** resolves (with the record's sequence number) once the record is durable (fsync) */
-  append(record: Uint8Array): Promise<number | void>
-  load(): Promise<Uint8Array[]>
+  /** resolves with the record's sequence number (ascending) once the record is durable (fsync) */
+  append(record: Uint8Array): Promise<number>
+  /** every record with its sequence number, in order */
+  load(): Promise<WalEntry<Uint8Array>[]>
   /** drops records with seq < belowSeq */
-  truncate?(belowSeq: number): Promise<void>
+  truncate(belowSeq: number): Promise<void>
 }
 
 export interface ConsensusApp<B> {
@@ -75,6 +76,8 @@ export class ConsensusEngine<B extends ProposalLike> {
   private stopped = false
   private readonly queuedFrom = new Map<string, number>()
   private dropped = 0
+  /** what the WAL holds, decoded: walRetained decides what a commit lets go */
+  private walEntries: WalEntry<ConsensusRecord<B>>[] = []
 
   private readonly consensus: Partial<ConsensusOptions>
 
@@ -87,7 +90,8 @@ export class ConsensusEngine<B extends ProposalLike> {
   /** Rebuilds the state from the WAL and starts the timers. */
   async start(): Promise<void> {
     const limits = this.opts.decodeLimits ?? defaultDecodeLimits
-    const records: ConsensusRecord<B>[] = (await this.deps.wal.load()).map((b) => decodeRecord(b, limits, this.opts))
+    this.walEntries = (await this.deps.wal.load()).map((e) => ({ seq: e.seq, record: decodeRecord(e.record, limits, this.opts) }))
+    const records = this.walEntries.map((e) => e.record)
     const head = this.deps.app.head?.() ?? null
     if (head) records.unshift({ kind: 'committed', head })
     this.state = restore(this.deps.ctx.genesis, records, this.consensus)
@@ -169,13 +173,17 @@ export class ConsensusEngine<B extends ProposalLike> {
     for (const a of actions) {
       if (this.stopped) return
       switch (a.type) {
-        case 'persist':
+        case 'persist': {
+          const record = walRecordFor(a.record, state)
+          this.walEntries.push({ seq: await wal.append(encodeRecord(record, this.opts)), record }) // fsync before any later send
           if (a.record.kind === 'committed') {
-            // the store's block batch already holds the commit: keep only the view, drop older votes
-            const seq = await wal.append(encodeRecord({ kind: 'view', view: state.view, mode: state.mode }, this.opts))
-            if (typeof seq === 'number' && wal.truncate) await wal.truncate(seq)
-          } else await wal.append(encodeRecord(a.record, this.opts)) // fsync before any later send
+            // the store holds the block (the commit action ran first): drop what it covers
+            const kept = walRetained(this.walEntries, a.record.head.block.height)
+            if (kept.length < this.walEntries.length) await wal.truncate(kept[0]!.seq) // never empty: it ends with the view just written
+            this.walEntries = kept
+          }
           break
+        }
         case 'broadcast': transport.broadcast(a.msg); break
         case 'send': transport.send(a.to, a.msg); break
         case 'setTimer': {

@@ -1,10 +1,10 @@
 // PBFT consensus (Castro–Liskov): the pure state machine, its wire messages and the engine shell.
 export * from './types.js'
 export { step, type StepResult } from './step.js'
-export { initialState, restore, compactRecords, messageStoreSize } from './state.js'
+export { initialState, restore, messageStoreSize } from './state.js'
 export { defaultConsensusOptions } from './options.js'
 export { encodeMessage, decodeMessage, signedPayload, defaultDecodeLimits, type DecodeLimits } from './messages.js'
 export { faultsTolerated, quorumSize, primaryOf, verifyCertificate, verifyPreparedCert, verifyViewChange, validCertSigs, signMessage } from './quorum.js'
 export { planNewView, type NewViewPlan } from './viewchange.js'
 export { ConsensusEngine, MAX_QUEUED_PER_PEER, type EngineDeps, type EngineOptions, type EngineStatus, type ConsensusTransport, type ConsensusWal, type ConsensusApp, type ConsensusLogger } from './engine.js'
-export { encodeRecord, decodeRecord } from './wal.js'
+export { encodeRecord, decodeRecord, walRecordFor, walRetained, type WalEntry } from './wal.js'

@@ -46,25 +46,6 @@ export function restore<B extends { hash: string; height: number; time: number }
   return s
 }
 
-/** The records still needed after the last committed one: the WAL can be truncated to these. */
-export function compactRecords<B extends { height: number }>(records: ConsensusRecord<B>[]): ConsensusRecord<B>[] {
-  let head = -1
-  let lastCommitted: ConsensusRecord<B> | null = null
-  let view: ConsensusRecord<B> | null = null
-  for (const r of records) {
-    if (r.kind === 'committed' && r.head.block.height > head) { head = r.head.block.height; lastCommitted = r }
-    if (r.kind === 'view' && (!view || (view.kind === 'view' && (r.view > view.view || (r.view === view.view && r.mode === 'normal'))))) view = r
-  }
-  const out: ConsensusRecord<B>[] = []
-  if (view) out.push(view)
-  if (lastCommitted) out.push(lastCommitted)
-  for (const r of records) {
-    const h = r.kind === 'pre-prepare' || r.kind === 'prepare' || r.kind === 'commit' ? r.msg.height : -1
-    if (h > head) out.push(r)
-  }
-  return out
-}
-
 /** Moves the committed head; every K-th height becomes the stable checkpoint (low watermark). */
 export function setHead<B extends { hash: string; height: number; time: number }>(s: ConsensusState<B>, head: CommittedBlock<B>): void {
   s.head = { hash: head.block.hash, height: head.block.height, time: head.block.time }

@@ -3,7 +3,42 @@
 import { encode, decode } from 'cborg'
 import { NodeError } from '../util/index.js'
 import { decodeMessage, encodeMessage, type DecodeLimits } from './messages.js'
-import type { ConsensusRecord, Prepare, PrePrepare, ProposalLike, Mode, Commit } from './types.js'
+import type { ConsensusRecord, ConsensusState, Prepare, PrePrepare, ProposalLike, Mode, Commit } from './types.js'
+
+/** A record of the replica's WAL with its sequence number (ascending in the log). */
+export interface WalEntry<R> { seq: number; record: R }
+
+/**
+ * What the WAL gets for a `persist` action. A `committed` record is the store's (its block batch
+ * is the commit's durable record), so the WAL gets the replica's current view instead: the newest
+ * view record then lets walRetained drop everything older than the votes still needed.
+ */
+export function walRecordFor<B>(record: ConsensusRecord<B>, state: Pick<ConsensusState<B>, 'view' | 'mode'>): ConsensusRecord<B> {
+  return record.kind === 'committed' ? { kind: 'view', view: state.view, mode: state.mode } : record
+}
+
+/**
+ * The one rule for compacting the WAL, used by the node's engine and by the simulator alike:
+ * after the store committed `height`, the entries still needed are the newest view record and
+ * every own pre-prepare, prepare and commit above `height`. With pipelining those votes were
+ * already sent for heights not committed yet; a replica that forgot them on restart could vote
+ * for a second block at the same (view, height), or propose one as primary (PBFT §4.5: a replica
+ * logs what it sent before sending it and keeps it until a stable checkpoint covers it).
+ * Returns a suffix of `entries`, so a log truncated below its first seq holds exactly these
+ * (older entries inside the suffix are harmless: restore() drops what the head covers).
+ */
+export function walRetained<B>(entries: readonly WalEntry<ConsensusRecord<B>>[], height: number): WalEntry<ConsensusRecord<B>>[] {
+  let from = entries.length
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const r = entries[i]!.record
+    if (r.kind === 'view') { from = Math.min(from, i); break }
+  }
+  for (let i = 0; i < from; i++) {
+    const r = entries[i]!.record
+    if ((r.kind === 'pre-prepare' || r.kind === 'prepare' || r.kind === 'commit') && r.msg.height > height) { from = i; break }
+  }
+  return entries.slice(from)
+}
 
 type BlockCodec<B> = { encodeBlock(b: B): Uint8Array; decodeBlock(bytes: Uint8Array): B }
 

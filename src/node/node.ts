@@ -86,7 +86,7 @@ export class Node {
     let node: Node | null = null
     const role = new ValidatorRole({
       ledger, key, mempool, clock,
-      wal: { append: (r: Uint8Array) => store.walAppend(r), load: async () => (await store.walLoad()).map((w) => w.record), truncate: (below: number) => store.walTruncate(below) },
+      wal: { append: (r: Uint8Array) => store.walAppend(r), load: () => store.walLoad(), truncate: (below: number) => store.walTruncate(below) },
       transport: { broadcast: (bytes) => { p2p.broadcast(CONSENSUS_PROTOCOL, bytes) }, send: (to, bytes) => { p2p.send(to, CONSENSUS_PROTOCOL, bytes) } },
       encodeMessage: (msg) => encodeMessage(msg, encodeNodeBlock),
       wrap: (ctx, t) => faults.wrap(ctx, t), // chaos hook (issue 10): a no-op unless --byzantine or a chaos control file

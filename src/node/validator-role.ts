@@ -4,7 +4,7 @@
 // this node is in it. The WAL and the store's head make the restart safe: votes are keyed by
 // (view, height) and the new engine starts from the committed head.
 import { assembleCertificate, currentEpoch } from '../chain/index.js'
-import { ConsensusEngine, type ConsensusContext, type ConsensusLogger, type ConsensusMessage, type ConsensusTransport } from '../consensus/index.js'
+import { ConsensusEngine, type ConsensusContext, type ConsensusLogger, type ConsensusMessage, type ConsensusTransport, type ConsensusWal } from '../consensus/index.js'
 import { buildNodeBlock, committedBlock, consensusContext, decodeNodeBlock, encodeNodeBlock, type NodeBlock } from './consensus-app.js'
 import type { Ledger } from './ledger.js'
 import type { NodeKey } from './options.js'
@@ -14,7 +14,7 @@ export interface ValidatorRoleDeps {
   ledger: Ledger
   key: NodeKey
   mempool: { has(hash: string): boolean; known(txBytes: Uint8Array): PreparedTx | undefined; take(limits: { maxTxs: number; maxBytes: number; maxItems?: number }, exclude?: (hash: string) => boolean): { p: PreparedTx; bytes: Uint8Array }[]; remove(hashes: Iterable<string>): void }
-  wal: { append(r: Uint8Array): Promise<number | void>; load(): Promise<Uint8Array[]>; truncate(below: number): Promise<void> }
+  wal: ConsensusWal
   transport: { broadcast(bytes: Uint8Array): void; send(to: string, bytes: Uint8Array): void }
   encodeMessage(msg: ConsensusMessage<NodeBlock>): Uint8Array
   /** Chaos hook (issue 10): wraps the transport; identity unless fault injection is on. */

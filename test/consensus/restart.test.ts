@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { compactRecords, restore, type ConsensusRecord } from '../../src/consensus/index.js'
+import { restore, walRecordFor, walRetained, type ConsensusRecord, type WalEntry } from '../../src/consensus/index.js'
 import { SIM_GENESIS, type SimBlock } from '../../src/consensus/sim/app.js'
 import { block, commit, opts, prePrepare, prepare, Replica } from '../../src/consensus/sim/fixtures.js'
 
@@ -39,6 +39,19 @@ test('a restarted replica keeps its prepared certificate for the next view chang
   assert.is(s.prepared.get(1)?.prePrepare.digest, b.hash)
 })
 
+/** The replica's WAL as the engine writes and compacts it (wal.ts), and the store's head. */
+function engineWal(r: Replica): { entries: WalEntry<ConsensusRecord<SimBlock>>[]; head: ConsensusRecord<SimBlock> | null } {
+  let entries: WalEntry<ConsensusRecord<SimBlock>>[] = []
+  let head: ConsensusRecord<SimBlock> | null = null
+  let seq = 0
+  for (const a of r.actions) {
+    if (a.type !== 'persist') continue
+    entries.push({ seq: seq++, record: walRecordFor(a.record, r.state) })
+    if (a.record.kind === 'committed') { head = a.record; entries = walRetained(entries, a.record.head.block.height) }
+  }
+  return { entries, head }
+}
+
 test('the restored head and the compacted WAL give the same state', () => {
   const r = new Replica('v3')
   let parent = SIM_GENESIS.hash
@@ -48,10 +61,31 @@ test('the restored head and the compacted WAL give the same state', () => {
     r.receive(commit('v1', 0, b)); r.receive(commit('v2', 0, b))
     parent = b.hash
   }
-  const full = restore(SIM_GENESIS, wal(r), opts), compact = restore(SIM_GENESIS, compactRecords(wal(r)), opts)
+  const { entries, head } = engineWal(r)
+  const full = restore(SIM_GENESIS, wal(r), opts), compact = restore(SIM_GENESIS, [head!, ...entries.map((e) => e.record)], opts)
   assert.is(full.head.height, 6)
   assert.equal(compact.head, full.head)
-  assert.ok(compactRecords(wal(r)).length < wal(r).length)
+  assert.ok(entries.length < wal(r).length)
+})
+
+test('compaction keeps the own votes above the committed head (pipelining): no second vote after a restart', () => {
+  const r = new Replica('v3')
+  const b1 = block(1, SIM_GENESIS.hash, 11), b2 = block(2, b1.hash, 12), b3 = block(3, b2.hash, 13)
+  // heights 2 and 3 are prepared and committed by this replica before height 1 commits
+  for (const b of [b1, b2, b3]) { r.receive(prePrepare('v0', 0, b)); r.receive(prepare('v1', 0, b)); r.receive(prepare('v2', 0, b)) }
+  assert.is(r.sent('commit').length, 3)
+  r.receive(commit('v1', 0, b1)); r.receive(commit('v2', 0, b1))
+  assert.is(r.state.head.height, 1)
+  const { entries, head } = engineWal(r)
+  const kept = entries.map((e) => e.record)
+  assert.ok(kept.some((x) => x.kind === 'commit' && x.msg.height === 3), 'the commit vote at height 3 survives the commit of height 1')
+  // restarted from what the engine kept: a conflicting block at height 2 in view 0 gets no vote
+  const again = new Replica('v3', restore(SIM_GENESIS, [head!, ...kept], opts))
+  again.input({ type: 'start', now: 20 })
+  const other = block(2, b1.hash, 12, ['other'])
+  again.receive(prePrepare('v0', 0, other)); again.receive(prepare('v1', 0, other)); again.receive(prepare('v2', 0, other))
+  assert.is(again.sent('prepare').length, 0)
+  assert.is(again.sent('commit').length, 0)
 })
 
 test.run()

@@ -8,7 +8,11 @@ import type { Prng } from './prng.js'
 
 export type Behaviour = 'equivocate' | 'twins' | 'mutate' | 'forge' | 'invalid' | 'withhold' | 'view-flood' | 'censor'
 
-export interface Outgoing { to: string | null; msg: ConsensusMessage<SimBlock> }
+export interface Outgoing {
+  to: string | null; msg: ConsensusMessage<SimBlock>
+  /** sent this many virtual ms later (default: now) */
+  later?: number
+}
 
 export interface ByzEnv {
   rng: Prng
@@ -44,10 +48,14 @@ export function byzantineOutgoing(behaviour: Behaviour, env: ByzEnv, out: Outgoi
     case 'twins': case 'censor': case 'view-flood': return [out]
     case 'equivocate': {
       if (msg.type !== 'pre-prepare' || out.to !== null) return [out]
-      // two blocks for one (view, height), each to half of the replicas
+      // two blocks for one (view, height), each to half of the replicas, with its own votes for
+      // both; later each replica also gets the other one, which only a replica that forgot its
+      // vote (a restart that lost its WAL records) would take
       const alt = makeSimBlock({ ...msg.block, requests: [...msg.block.requests].reverse().concat(`eq-${rng.int(0, 1e9)}`), time: msg.block.time + 1 })
       const altPP = signMessage(ctx, { ...msg, digest: alt.hash, block: alt } as PrePrepare<SimBlock>)
-      return rng.shuffle([...env.others]).map((to, i) => ({ to, msg: i % 2 === 0 ? msg : altPP }))
+      const split = rng.shuffle([...env.others]).map((to, i) => ({ to, first: i % 2 === 0 ? msg : altPP, second: i % 2 === 0 ? altPP : msg }))
+      const later = rng.int(50, 400)
+      return [...split.map((x) => ({ to: x.to, msg: x.first })), ...votesFor(env, msg.view, alt), ...split.map((x) => ({ to: x.to, msg: x.second, later }))]
     }
     case 'invalid': {
       if (msg.type === 'pre-prepare') {

@@ -1,7 +1,8 @@
 // One simulated run: n replicas stepping the pure state machine over a seeded, lossy network
 // with a virtual clock, crashes and restarts from the WAL, and Byzantine replicas. Safety and
 // liveness are checked as the run goes and at its end.
-import { compactRecords, messageStoreSize, restore } from '../state.js'
+import { messageStoreSize, restore } from '../state.js'
+import { walRecordFor, walRetained, type WalEntry } from '../wal.js'
 import { quorumSize, faultsTolerated, verifyCertificate } from '../quorum.js'
 import { step } from '../step.js'
 import type { CertSig, CommittedBlock, ConsensusContext, ConsensusInput, ConsensusMessage, ConsensusOptions, ConsensusRecord, ConsensusState } from '../types.js'
@@ -19,6 +20,11 @@ export interface ScenarioSpec {
   maxDelay: number
   partitions?: boolean
   crashes?: boolean
+  /**
+   * chance that an honest replica crashes right after a commit's WAL compaction while it has
+   * votes out above the new head (pipelining), restarting from its WAL shortly after
+   */
+  crashAfterCommit?: number
   /** change the validator set once, at a boundary height (issue 7) */
   reconfig?: ReconfigSpec
 }
@@ -61,7 +67,9 @@ interface Replica {
   /** crashed for good (the reconfiguration scenario whose new validator dies) */
   dead: boolean
   state: ConsensusState<SimBlock>
-  wal: ConsensusRecord<SimBlock>[]
+  /** what its WAL holds: written and compacted by the engine's own rule (wal.ts) */
+  wal: WalEntry<ConsensusRecord<SimBlock>>[]
+  walSeq: number
   up: boolean
   incarnation: number
   mempool: Set<string>
@@ -104,7 +112,7 @@ export function runScenario(o: RunOptions): RunResult {
   const replicas: Replica[] = []
   const mk = (id: string, name: string, group: Set<string> | null): Replica => ({
     id, name, byz: byzIds.has(id) ? sc.byzantine! : null, ctx: epochContext(plan, 0, id), epoch: 0, member: plan.sets[0].includes(id),
-    dead: false, state: restore(SIM_GENESIS, [], opts), wal: [], up: id !== plan.added, incarnation: 0, mempool: new Set(), committedReq: new Set(), chain: [], group,
+    dead: false, state: restore(SIM_GENESIS, [], opts), wal: [], walSeq: 0, up: id !== plan.added, incarnation: 0, mempool: new Set(), committedReq: new Set(), chain: [], group,
   })
   for (const id of validators) {
     if (byzIds.has(id) && sc.byzantine === 'twins') {
@@ -139,9 +147,11 @@ export function runScenario(o: RunOptions): RunResult {
       if (r.incarnation !== inc) break
       switch (a.type) {
         case 'persist':
-          r.wal.push(a.record)
-          if (a.record.kind === 'committed' && r.wal.length > 64) r.wal = compactRecords(r.wal)
+          // as the engine does: the store (r.chain) holds commits, the WAL the view and own votes
+          r.wal.push({ seq: r.walSeq++, record: walRecordFor(a.record, r.state) })
+          if (a.record.kind === 'committed') r.wal = walRetained(r.wal, a.record.head.block.height)
           maxWal = Math.max(maxWal, r.wal.length)
+          if (a.record.kind === 'committed' && crashAfterCommit(r, a.record.head.block.height)) return
           break
         case 'broadcast': case 'send':
           if (r.byz === null) { checkPersisted(r, a.msg); checkMember(r, a.msg) }
@@ -173,6 +183,17 @@ export function runScenario(o: RunOptions): RunResult {
     maxStoreSize = Math.max(maxStoreSize, messageStoreSize(r.state))
   }
 
+  /** Crashes `r` mid-step, right after compacting its WAL, when it has sent votes above `height`. */
+  function crashAfterCommit(r: Replica, height: number): boolean {
+    if (!chaos || r.byz !== null || !sc.crashAfterCommit || !rng.chance(sc.crashAfterCommit)) return false
+    const votesAbove = [...r.state.votes.keys()].some((k) => Number(k.split(':')[2]) > height)
+    if (!votesAbove) return false
+    r.up = false
+    r.incarnation++
+    q.at(q.now + rng.int(5, 200), () => restart(r))
+    return true
+  }
+
   /** Requests carried by the blocks in flight in the replica's view (its app leaves them out of the next one). */
   function inFlight(r: Replica): Set<string> {
     const out = new Set<string>()
@@ -183,7 +204,7 @@ export function runScenario(o: RunOptions): RunResult {
   /** Persist before send: an own vote leaves only after its WAL record. */
   function checkPersisted(r: Replica, m: ConsensusMessage<SimBlock>): void {
     if ((m.type !== 'prepare' && m.type !== 'commit' && m.type !== 'pre-prepare') || m.from !== r.id) return
-    const ok = r.wal.some((rec) => (rec.kind === m.type) && rec.msg.view === m.view && rec.msg.height === m.height && rec.msg.digest === m.digest)
+    const ok = r.wal.some(({ record: rec }) => (rec.kind === m.type) && rec.msg.view === m.view && rec.msg.height === m.height && rec.msg.digest === m.digest)
     if (!ok) safety.push(`${r.name} sent ${m.type} (${m.view},${m.height}) before persisting it`)
   }
 
@@ -197,7 +218,9 @@ export function runScenario(o: RunOptions): RunResult {
     const outs = r.byz ? byzantineOutgoing(r.byz, { rng, ctx: r.ctx, others: validators.filter((v) => v !== r.id), now: q.now }, out) : [out]
     for (const o of outs) {
       const targets = o.to === null ? validators.filter((v) => v !== r.id) : [o.to]
-      for (const to of targets) if (!r.group || r.group.has(to)) transmit(r.id, to, o.msg)
+      const send = (): void => { for (const to of targets) if (!r.group || r.group.has(to)) transmit(r.id, to, o.msg) }
+      if (o.later) q.at(q.now + o.later, send)
+      else send()
     }
   }
 
@@ -318,7 +341,8 @@ export function runScenario(o: RunOptions): RunResult {
   function boot(r: Replica): void {
     r.incarnation++
     const head = r.chain[r.chain.length - 1]
-    r.state = restore(SIM_GENESIS, head ? [{ kind: 'committed', head }, ...r.wal] : r.wal, opts)
+    const wal = r.wal.map((e) => e.record)
+    r.state = restore(SIM_GENESIS, head ? [{ kind: 'committed', head }, ...wal] : wal, opts)
     input(r, { type: 'start', now: q.now })
     // the app's mempool survived: it tells the engine about its txs again (request timers)
     for (const id of r.mempool) input(r, { type: 'request', txHash: id, now: q.now })
