@@ -9,6 +9,7 @@
 import { NodeError, assert, equalBytes } from '../util/index.js'
 import { EMPTY_ROOT, HASH_SIZE, hashChildren } from './hash.js'
 import { UpperNodes, checked } from './upper.js'
+import type { LogNodeKey, LogNodeReader, LogNodeWrite } from './nodes.js'
 
 /** Default lowest level kept in memory: 2^10 leaves per node, ~64 KiB per million leaves. */
 export const UPPER_LEVEL = 10
@@ -21,28 +22,6 @@ export const UPPER_LEVEL = 10
  * table files, whose pages a run of random proofs otherwise maps into the process.
  */
 export const HASHED_BELOW = 4
-
-/** Address of a complete subtree: it covers leaves [index·2^level, (index+1)·2^level). */
-export interface LogNodeKey {
-  level: number
-  index: number
-}
-
-/** A complete-subtree hash to persist; leaves are level 0. */
-export interface LogNodeWrite extends LogNodeKey {
-  hash: Uint8Array
-}
-
-/** The storage the log reads from: hashes of complete subtrees, in the order asked. */
-export interface LogNodeReader {
-  getNodes(keys: LogNodeKey[]): Promise<Uint8Array[]>
-  /**
-   * The same read done on the caller's thread, for a store whose reads of hot data take
-   * microseconds: a proof's few nodes then cost no thread-pool round trip, which under load was
-   * most of its latency (and all of its p99).
-   */
-  getNodesSync?(keys: LogNodeKey[]): Uint8Array[]
-}
 
 /**
  * Most nodes read synchronously at once (an inclusion proof reads ≤ 21 at the default levels, one

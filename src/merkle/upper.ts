@@ -5,7 +5,7 @@
 // at 10M leaves read ~23 nodes, each in a different part of the store.
 import { NodeError } from '../util/index.js'
 import { HASH_SIZE } from './hash.js'
-import type { LogNodeKey, LogNodeReader, LogNodeWrite } from './log.js'
+import type { LogNodeKey, LogNodeReader, LogNodeWrite } from './nodes.js'
 
 /** How many nodes one load asks the store for at a time. */
 const LOAD_CHUNK = 4096
