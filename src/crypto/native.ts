@@ -3,7 +3,7 @@
 import * as nodeCrypto from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { abytes, toHex, NodeError } from '../util/index.js'
+import { abytes, BoundedMap, toHex, NodeError } from '../util/index.js'
 import { ed25519Precheck, type HashAlg } from './portable.js'
 
 const asBytes = (b: Uint8Array): Uint8Array => new Uint8Array(b) // a plain copy, not a pooled Buffer view
@@ -47,12 +47,9 @@ const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 
 // Bounded caches of KeyObjects by hex key: building one costs more than a verify.
-const CACHE_MAX = 4096 // public keys: every member, with room to spare
-const PRIVATE_CACHE_MAX = 64
-const publicKeys = new Map<string, nodeCrypto.KeyObject | null>()
-const privateKeys = new Map<string, nodeCrypto.KeyObject>()
-function remember<V>(m: Map<string, V>, k: string, v: V, max = CACHE_MAX): V {
-  if (m.size >= max) m.delete(m.keys().next().value!) // oldest first
+const publicKeys = new BoundedMap<string, nodeCrypto.KeyObject | null>(4096) // every member, with room to spare
+const privateKeys = new BoundedMap<string, nodeCrypto.KeyObject>(64)
+function remember<V>(m: Map<string, V>, k: string, v: V): V {
   m.set(k, v)
   return v
 }
@@ -73,7 +70,7 @@ function privateKeyObject(seed: Uint8Array): nodeCrypto.KeyObject {
   abytes(seed, 'seed', 32)
   const hex = toHex(seed)
   return privateKeys.get(hex) ??
-    remember(privateKeys, hex, nodeCrypto.createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }), PRIVATE_CACHE_MAX)
+    remember(privateKeys, hex, nodeCrypto.createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }))
 }
 
 /** Ed25519 verification under the pinned rule: the shared precheck, then OpenSSL (cofactorless, compares R bytes). */

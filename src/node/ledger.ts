@@ -7,7 +7,7 @@ import {
 } from '../chain/index.js'
 import type { EvidenceLog, LogAppend } from '../merkle/index.js'
 import type { EvidenceEntry, Store } from '../store/index.js'
-import { fromUtf8, NodeError, toHex, utf8 } from '../util/index.js'
+import { BoundedMap, fromUtf8, NodeError, toHex, utf8 } from '../util/index.js'
 
 /** Running counts kept with each block, for /v1/stats without scanning. */
 export interface ChainStats { verifications: number; cases: number; txs: number }
@@ -28,14 +28,14 @@ export interface Base { height: number; state: ChainState; append: LogAppend | n
 interface Tentative { height: number; parent: string; state: ChainState; append: LogAppend; txs: Set<string> }
 
 export class Ledger {
-  private work = new Map<string, BlockWork>()
-  private readonly decoded = new Map<number, { pb: PreparedBlock; certificate: string }>()
+  private work = new BoundedMap<string, BlockWork>(64)
+  private readonly decoded = new BoundedMap<number, { pb: PreparedBlock; certificate: string }>(16)
   private commitChain: Promise<unknown> = Promise.resolve()
   /** Tx hashes of blocks under validation found already committed (filled by precheck), and the head it looked at. */
-  private replays = new Map<string, { hits: Set<string>; head: number }>()
+  private replays = new BoundedMap<string, { hits: Set<string>; head: number }>(256)
   /** Tx hashes of the last committed blocks, for txs committed after a block's precheck. */
   private readonly recentTxs = new Map<number, Set<string>>()
-  private readonly tentative = new Map<string, Tentative>()
+  private readonly tentative = new BoundedMap<string, Tentative>(64)
   private listeners: ((pb: PreparedBlock, placed: PlacedEvidence[], certificate: string) => void)[] = []
 
   private constructor(
@@ -82,7 +82,6 @@ export class Ledger {
     const head = this.head.height
     const hits = await Promise.all(pb.txs.map((t) => this.store.getTx(t.hash)))
     this.replays.set(pb.hash, { hits: new Set(pb.txs.filter((_, i) => hits[i] !== undefined).map((t) => t.hash)), head })
-    if (this.replays.size > 256) this.replays.delete(this.replays.keys().next().value!)
   }
 
   /**
@@ -114,7 +113,6 @@ export class Ledger {
    */
   noteBuilt(pb: PreparedBlock, lookedUpAt: number): void {
     this.replays.set(pb.hash, { hits: new Set(), head: lookedUpAt })
-    if (this.replays.size > 256) this.replays.delete(this.replays.keys().next().value!)
   }
 
   /**
@@ -149,7 +147,6 @@ export class Ledger {
   /** Records a validated block in flight: blocks proposed on top of it build on this. */
   noteValidated(pb: PreparedBlock, state: ChainState, work: BlockWork): void {
     this.tentative.set(pb.hash, { height: pb.block.header.height, parent: pb.block.header.parent, state, append: work.append, txs: new Set(pb.txs.map((t) => t.hash)) })
-    if (this.tentative.size > 64) this.tentative.delete(this.tentative.keys().next().value!)
   }
 
   /** The evidence and log append of `pb` on top of its parent (the head or a block in flight; cached by block hash). */
@@ -173,7 +170,6 @@ export class Ledger {
   /** Caches `w` as the work of the block with this hash (a primary's block, placed as a draft). */
   keepWork(hash: string, w: BlockWork): BlockWork {
     this.work.set(hash, w)
-    if (this.work.size > 64) this.work.delete(this.work.keys().next().value!)
     return w
   }
 
@@ -250,7 +246,6 @@ export class Ledger {
     if (!bytes || !cert) return null
     const b = { pb: decodeBlock(bytes, this.limits), certificate: fromUtf8(cert, 'certificate') }
     this.decoded.set(height, b)
-    if (this.decoded.size > 16) this.decoded.delete(this.decoded.keys().next().value!)
     return b
   }
 
