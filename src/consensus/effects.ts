@@ -17,7 +17,7 @@ export interface StepCtx<B extends ProposalLike> {
 
 export function makeStepCtx<B extends ProposalLike>(s: ConsensusState<B>, ctx: ConsensusContext<B>, now: number): StepCtx<B> {
   const n = ctx.validators.length
-  return { s, ctx, out: [], now, n, f: faultsTolerated(n), q: s.opts.unsafeQuorumOverride ?? quorumSize(n) }
+  return { s, ctx, out: [], now, n, f: faultsTolerated(n), q: quorumSize(n) }
 }
 
 export function isPrimary<B extends ProposalLike>(sc: StepCtx<B>, view = sc.s.view): boolean {

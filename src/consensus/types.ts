@@ -129,8 +129,6 @@ export interface ConsensusOptions {
   /** propose even with no pending request (the simulator uses it) */
   idleBlocks: boolean
   maxPendingRequests: number
-  /** TEST ONLY (simulator): the quorum used instead of 2f+1, to show the checker catches it */
-  unsafeQuorumOverride?: number
 }
 
 /** Messages of one height, indexed by view then sender (one of each kind per sender and view). */

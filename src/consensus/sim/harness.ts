@@ -3,7 +3,7 @@
 // liveness are checked as the run goes and at its end.
 import { messageStoreSize, restore } from '../state.js'
 import { walRecordFor, walRetained, type WalEntry } from '../wal.js'
-import { quorumSize, faultsTolerated, verifyCertificate } from '../quorum.js'
+import { quorumSize, faultsTolerated, signMessage, verifyCertificate } from '../quorum.js'
 import { step } from '../step.js'
 import type { CertSig, CommittedBlock, ConsensusContext, ConsensusInput, ConsensusMessage, ConsensusOptions, ConsensusRecord, ConsensusState } from '../types.js'
 import { makeSimBlock, MAX_BLOCK_REQUESTS, SIM_GENESIS, simContext, type SimBlock } from './app.js'
@@ -35,8 +35,13 @@ export interface RunOptions {
   scenario: ScenarioSpec
   chaosMs?: number
   livenessBoundMs?: number
-  /** TEST ONLY: a quorum other than 2f+1, to check that the checker catches the broken rule */
-  unsafeQuorum?: number
+  /**
+   * TEST ONLY: break the quorum rule from outside the replicas: a replica that sends a prepare or
+   * commit also receives a copy as if signed by another replica, as a rule counting 2f votes as
+   * 2f+1 would.
+   * The checker must then find conflicting commits.
+   */
+  brokenQuorum?: boolean
   /** TEST ONLY: replicas ignore the reconfiguration (keep their old machine), to check that the checker catches it */
   unsafeNoSwitch?: boolean
   /** heights in flight (default: 1 to 4, drawn per run) */
@@ -94,7 +99,7 @@ export function runScenario(o: RunOptions): RunResult {
   const bound = o.livenessBoundMs ?? 40_000
   // pipelining: 1 to 4 heights in flight, per run
   const opts: Partial<ConsensusOptions> = { viewTimeoutMs: 300, requestTimeoutMs: 1500, blockIntervalMs: 10, checkpointInterval: 16,
-    watermarkWindow: 32, maxBackoffExponent: 4, unsafeQuorumOverride: o.unsafeQuorum, pipelineDepth: o.pipelineDepth ?? rng.int(1, 4) }
+    watermarkWindow: 32, maxBackoffExponent: 4, pipelineDepth: o.pipelineDepth ?? rng.int(1, 4) }
   const safety: string[] = [], liveness: string[] = []
   // the checker verifies each certificate against the set in force at its height (2f+1 of that set)
   const checkCtxs = plan.sets.map((set) => simContext(set, 'checker'))
@@ -215,6 +220,8 @@ export function runScenario(o: RunOptions): RunResult {
   }
 
   function emit(r: Replica, out: Outgoing): void {
+    if (out.msg.type === 'pre-prepare') blocks.set(out.msg.digest, out.msg.block)
+    if (o.brokenQuorum) phantomVote(r, out.msg)
     const outs = r.byz ? byzantineOutgoing(r.byz, { rng, ctx: r.ctx, others: validators.filter((v) => v !== r.id), now: q.now }, out) : [out]
     for (const o of outs) {
       const targets = o.to === null ? validators.filter((v) => v !== r.id) : [o.to]
@@ -226,10 +233,24 @@ export function runScenario(o: RunOptions): RunResult {
 
   function transmit(from: string, to: string, msg: ConsensusMessage<SimBlock>): void {
     if (chaos && (cut(from, to) || rng.chance(sc.drop))) return
+    if (msg.type === 'pre-prepare') blocks.set(msg.digest, msg.block)
     const copies = chaos && rng.chance(sc.dup) ? 2 : 1
     for (let i = 0; i < copies; i++) {
       q.at(q.now + rng.int(1, chaos ? sc.maxDelay : 5), () => { for (const r of instancesOf(to)) input(r, { type: 'message', from, msg, now: q.now }) })
     }
+  }
+
+  /** Blocks seen on the network by digest (brokenQuorum signs commits over them). */
+  const blocks = new Map<string, SimBlock>()
+  /** brokenQuorum: `r`'s own vote comes back to it as if signed by another replica. */
+  function phantomVote(r: Replica, msg: ConsensusMessage<SimBlock>): void {
+    if ((msg.type !== 'prepare' && msg.type !== 'commit') || msg.from !== r.id) return
+    const as = rng.pick(validators.filter((v) => v !== r.id))
+    const ctx = simContext(validators, as)
+    const block = blocks.get(msg.digest)
+    if (msg.type === 'commit' && !block) return
+    const copy = signMessage(ctx, msg.type === 'commit' ? { ...msg, from: as, certSig: ctx.sign(ctx.commitPayload(block!)) } : { ...msg, from: as })
+    q.at(q.now + 1, () => input(r, { type: 'message', from: as, msg: copy, now: q.now }))
   }
 
   function applyCommit(r: Replica, c: CommittedBlock<SimBlock>): void {
@@ -289,8 +310,7 @@ export function runScenario(o: RunOptions): RunResult {
       if (!peer || cut(p, r.id)) continue
       for (const c of peer.chain.slice(r.chain.length)) {
         const head = r.chain.length ? r.chain[r.chain.length - 1]!.block.hash : SIM_GENESIS.hash
-        const quorum = r.state.opts.unsafeQuorumOverride ?? quorumSize(r.ctx.validators.length)
-        if (c.block.parent !== head || !verifyCertificate(r.ctx, c.block, c.certificate, quorum)) break
+        if (c.block.parent !== head || !verifyCertificate(r.ctx, c.block, c.certificate, quorumSize(r.ctx.validators.length))) break
         applyCommit(r, c)
         input(r, { type: 'synced', head: c, now: q.now })
       }

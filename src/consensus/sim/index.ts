@@ -13,8 +13,8 @@ export interface SimulationOptions {
   seed?: number
   /** only this scenario */
   scenario?: string
-  /** TEST ONLY: break the 2f+1 rule */
-  unsafeQuorum?: number
+  /** TEST ONLY: break the 2f+1 rule from the network (see RunOptions.brokenQuorum) */
+  brokenQuorum?: boolean
   onFailure?: (f: SimFailure) => void
 }
 
@@ -37,7 +37,7 @@ export function runSimulation(o: SimulationOptions): SimulationReport {
   for (let seed = first; seed < first + o.seeds; seed++) {
     // each seed runs one scenario, cycling through the list, so N seeds cover every scenario N/k times
     for (const scenario of [list[seed % list.length]!]) {
-      const r: RunResult = runScenario({ seed, nodes: o.nodes, scenario, unsafeQuorum: o.unsafeQuorum })
+      const r: RunResult = runScenario({ seed, nodes: o.nodes, scenario, brokenQuorum: o.brokenQuorum })
       report.runs++
       if (r.boundary !== undefined) {
         const t = report.reconfig[scenario.name] ??= { runs: 0, allSwitched: 0, duringViewChange: 0 }
