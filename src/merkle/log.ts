@@ -17,8 +17,8 @@ export const UPPER_LEVEL = 10
  * Stored nodes of levels 1 … HASHED_BELOW−1 are not read but hashed from their leaves (≤ 15
  * hashes per inclusion proof). Each level is its own key range in the store (keys.ts), so a
  * random proof reading one node per level touched one page in each of ~10 ranges; the 15 leaves
- * it hashes instead share a page or two of the leaf range. At 10M leaves levels 1–3 are 350 MB of
- * table files, whose pages a run of random proofs otherwise maps into the process.
+ * it hashes instead share a page or two of the leaf range. Levels 1–3 hold 7/8 of the nodes above
+ * the leaves, whose table pages a run of random proofs would otherwise map into the process.
  */
 export const HASHED_BELOW = 4
 

@@ -19,7 +19,7 @@ export interface ScenarioSpec {
   maxDelay: number
   partitions?: boolean
   crashes?: boolean
-  /** change the validator set once, at a boundary height (issue 7) */
+  /** change the validator set once, at a boundary height */
   reconfig?: ReconfigSpec
 }
 
