@@ -1,4 +1,4 @@
-// Anchor txs (DESIGN.md "Cross-chain verification"): any active member posts a
+// Anchor txs (docs/internals.md "Anchor tx (cross-chain)"): any active member posts a
 // registered foreign chain's newer signed checkpoint with an RFC 6962 consistency proof from the
 // last anchored one. Validators accept it only if a quorum of the registered keys signed it and
 // the proof holds; two quorum-signed checkpoints that cannot both be true mark the chain

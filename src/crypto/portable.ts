@@ -52,8 +52,9 @@ export function createHasher(alg: HashAlg): Hasher {
 const Point = ed25519.Point
 
 /**
- * Ed25519 verification under the pinned rule (docs/internals.md): the shared precheck, then the
- * cofactorless equation compared as bytes, encode([S]B − [k]A) == R, k = SHA-512(R‖A‖M) mod L.
+ * Ed25519 verification under the pinned rule (docs/formats.md "Hashes, signatures and domains"):
+ * the shared precheck, then the cofactorless equation compared as bytes,
+ * encode([S]B − [k]A) == R, k = SHA-512(R‖A‖M) mod L.
  * noble's own verify is cofactored, so the equation is computed here with its Point API.
  * Bad signatures, keys of the wrong length and points off the curve return false.
  */

@@ -1,4 +1,4 @@
-// The chain's single evidence log (DESIGN.md "Evidence record"): an RFC 6962 Merkle tree whose
+// The chain's single evidence log (docs/formats.md "Evidence record"): an RFC 6962 tree whose
 // complete (perfect) subtrees are persisted once, when they complete, through an injected store.
 // In memory: the right edge (the frontier, one hash per set bit of the size) and the upper levels
 // of the tree (upper.ts). Every RFC 6962 proof node is MTH(D[a:b]) with `a` aligned to the

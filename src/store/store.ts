@@ -1,6 +1,6 @@
-// The node's LevelDB store (DESIGN.md layer 4): blocks, certificates, the tx and evidence
-// indexes, the Merkle log's complete subtrees, app state and the consensus WAL, laid out as in
-// keys.ts. Each committed block is ONE atomic batch written with fsync, its head pointer
+// The node's LevelDB store (docs/architecture.md "Layers": layer 4): blocks, certificates, the tx
+// and evidence indexes, the Merkle log's complete subtrees, app state and the consensus WAL, laid
+// out as in keys.ts. Each committed block is ONE atomic batch written with fsync, its head pointer
 // included, so a kill -9 leaves either the whole block or none of it.
 import { Level } from 'level'
 import { EvidenceLog, type LogNodeKey, type LogNodeReader } from '../merkle/index.js'
