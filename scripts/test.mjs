@@ -11,13 +11,16 @@
 // The other ("unit") files run --jobs at a time (default 2). A file that does not finish within
 // --timeout seconds (default 180) is killed with its whole process group and counts as failed.
 import { spawn } from 'node:child_process'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, join, relative, sep } from 'node:path'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const testRoot = join(root, 'dist', 'test')
 const uvu = join(root, 'node_modules', 'uvu', 'bin.js')
+// Each file's last time, kept beside the build: the unit pool starts the longest files first, so
+// one long file does not run alone at the end.
+const timesFile = join(testRoot, '.times.json')
 
 const args = parseArgs(process.argv.slice(2))
 // Folders whose files start processes, and the imports that give a file elsewhere away.
@@ -29,7 +32,8 @@ const LINGER_MS = 20_000
 const started = Date.now()
 const files = listTests(testRoot).filter((f) => args.filter.test(f))
 const cluster = files.filter(isClusterFile)
-const unit = files.filter((f) => !cluster.includes(f))
+const lastTimes = readTimes()
+const unit = files.filter((f) => !cluster.includes(f)).sort((a, b) => (lastTimes[b] ?? Infinity) - (lastTimes[a] ?? Infinity))
 const plan = [...(args.only !== 'cluster' ? unit : []), ...(args.only !== 'unit' ? cluster : [])]
 if (plan.length === 0) {
   console.log(`no test files match ${args.filter}`)
@@ -42,6 +46,7 @@ const results = []
 if (args.only !== 'cluster') await runPool(unit, args.jobs)
 if (args.only !== 'unit') await runPool(cluster, 1)
 
+writeTimes(results)
 const sum = (k) => results.reduce((n, r) => n + r[k], 0)
 const failedFiles = results.filter((r) => r.failed > 0)
 const empty = results.filter((r) => r.passed + r.skipped + r.failed === 0)
@@ -120,6 +125,16 @@ function listTests(dir) {
     if (statSync(p).isDirectory()) return listTests(p)
     return name.endsWith('.test.js') ? [relative(testRoot, p).split(sep).join('/')] : []
   }).sort()
+}
+
+function readTimes() {
+  try { return JSON.parse(readFileSync(timesFile, 'utf8')) } catch { return {} }
+}
+
+function writeTimes(done) {
+  const times = readTimes()
+  for (const r of done) if (!r.timedOut) times[r.file] = r.ms
+  try { writeFileSync(timesFile, JSON.stringify(times, null, 1) + '\n') } catch { /* only an ordering hint */ }
 }
 
 function parseArgs(argv) {
