@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Fails when a module under src/ imports against the layers of DESIGN.md: a module may import
-// only from layers below its own, and only through that folder's index.ts (crypto also offers
-// portable.ts, the half without node:*). src/verify and what it imports must stay browser-safe.
+// Fails when a module under src/ imports against the layers of docs/architecture.md "Layers": a
+// module may import only from layers below its own, and only through that folder's index.ts (crypto
+// also offers portable.ts, the half without node:*). src/verify and what it imports must stay
+// browser-safe.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'

@@ -1,4 +1,4 @@
-// Anchor txs (issue 6, DESIGN.md "Cross-chain verification"): any active member posts a
+// Anchor txs (docs/internals.md "Anchor tx (cross-chain)"): any active member posts a
 // registered foreign chain's newer signed checkpoint with an RFC 6962 consistency proof from the
 // last anchored one. Validators accept it only if a quorum of the registered keys signed it and
 // the proof holds; two quorum-signed checkpoints that cannot both be true mark the chain
@@ -74,7 +74,7 @@ export function applyAnchor(state: ChainState, item: AnchorItem, env: ExecEnv): 
 }
 
 /**
- * The anchor rules (issue 6). Precondition: `item` passed parseAnchorItem. Only a note signed by
+ * The anchor rules. Precondition: `item` passed parseAnchorItem. Only a note signed by
  * a quorum of the registered keys is ever compared with the anchored one, so a forged or
  * minority-signed note is refused (ANCHOR_QUORUM) and can never mark the chain equivocated.
  */

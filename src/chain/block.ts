@@ -1,4 +1,4 @@
-// Blocks (docs/internals.md "Block"): the header commits to the txs and to the evidence log after
+// Blocks (docs/formats.md "Block"): the header commits to the txs and to the evidence log after
 // them; the checkpoint of a block is what validators sign as their PBFT commit vote.
 import { sha256 } from '../crypto/portable.js'
 import { cborArrayHead, cborItemEnd, decodeCbor, encodeCbor } from '../codec/index.js'
@@ -156,7 +156,10 @@ export function checkTxRoot(pb: PreparedBlock): void {
   if (root !== header.txRoot) throw chainError(ChainErrorCode.BLOCK_BAD_TX_ROOT, 'txRoot does not match the txs', { expected: header.txRoot, actual: root })
 }
 
-/** The checkpoint note body of a block (DESIGN.md "Checkpoint"): what a commit vote signs. */
+/**
+ * The checkpoint note body of a block: what a commit vote signs (docs/formats.md "Checkpoint and
+ * commit certificate").
+ */
 export function blockCheckpointBody(pb: PreparedBlock): string {
   const h = pb.block.header
   return formatCheckpoint({

@@ -1,5 +1,6 @@
 // Commit certificates: ≥ 2f+1 validator signatures, as a C2SP signed note, over the block's
-// checkpoint body (DESIGN.md "Checkpoint"). Any signed-note verifier can check one.
+// checkpoint body (docs/formats.md "Checkpoint and commit certificate"). Any signed-note verifier
+// can check one.
 import { assembleNote, keyId, verifyNote, vkey } from '../checkpoint/index.js'
 import { fromHex, NodeError } from '../util/index.js'
 import { blockCheckpointBody, type PreparedBlock } from './block.js'

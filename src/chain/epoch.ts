@@ -1,4 +1,4 @@
-// Validator-set epochs (issue 7). A governance-approved change of the validator set is scheduled
+// Validator-set epochs. A governance-approved change of the validator set is scheduled
 // `epochDelay` blocks after its approval, so every replica switches at the same height. The last
 // block of the outgoing epoch names the handover in its header (`handover`), and its commit
 // certificate — signed by the outgoing quorum — is what makes the handover verifiable from

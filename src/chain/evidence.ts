@@ -1,4 +1,4 @@
-// The evidence record, the leaf of the chain's single log (DESIGN.md "Evidence record").
+// The evidence record, the leaf of the chain's single log (docs/formats.md "Evidence record").
 import { canonicalJson } from '../codec/index.js'
 import { hashLeaf } from '../merkle/index.js'
 import { toHex, utf8 } from '../util/index.js'

@@ -1,4 +1,5 @@
-// The genesis: chain id, members with roles and keys, consensus parameters (docs/internals.md).
+// The genesis: chain id, members with roles and keys, consensus parameters (docs/formats.md
+// "Genesis").
 import { sha256 } from '../crypto/portable.js'
 import { canonicalJsonBytes } from '../codec/index.js'
 import { concatBytes, toHex, utf8 } from '../util/index.js'

@@ -1,4 +1,4 @@
-// Governance (issue 7): court members propose changes and vote; a proposal takes effect in the
+// Governance: court members propose changes and vote; a proposal takes effect in the
 // block where the governance rule (default: more than 2/3 of the active court members) is met,
 // or expires. Validator-set changes are scheduled as epochs (epoch.ts).
 import { sha256 } from '../crypto/portable.js'

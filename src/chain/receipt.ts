@@ -1,5 +1,5 @@
-// The receipt (DESIGN.md "Receipt") and the trust root a verifier holds. Formats only: the node
-// builds receipts, src/verify checks them.
+// The receipt (docs/formats.md "Receipt") and the trust root a verifier holds. Formats only: the
+// node builds receipts, src/verify checks them.
 import type { Genesis } from './genesis.js'
 import type { Handover } from './epoch.js'
 import type { TxHeader } from './tx.js'

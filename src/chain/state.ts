@@ -18,7 +18,7 @@ export interface Member {
   addrs?: string[]
 }
 
-/** A foreign chain registered by governance (issue 6): its signed-note keys and quorum. */
+/** A foreign chain registered by governance: its signed-note keys and quorum. */
 export interface ForeignChain {
   origin: string
   vkeys: string[]
@@ -94,7 +94,8 @@ export function encodeState(s: ChainState): Uint8Array {
 
 /**
  * The state from encodeState's bytes (our own store: trusted, not re-validated). A state stored
- * before issue 7 has no epochs: they are filled from `genesis` (no validator change could exist yet).
+ * by a build without validator epochs has none: they are filled from `genesis` (no validator change
+ * could exist yet).
  */
 export function decodeState(bytes: Uint8Array, genesis?: Genesis): ChainState {
   const o = JSON.parse(fromUtf8(bytes, 'state')) as Omit<ChainState, 'members' | 'foreignChains' | 'proposals'> & { members: Member[]; foreignChains: ForeignChain[]; proposals: Proposal[] }

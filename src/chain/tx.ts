@@ -1,4 +1,4 @@
-// Signed txs (docs/internals.md "Tx"): the signature covers a header that commits to the items
+// Signed txs (docs/formats.md "Tx"): the signature covers a header that commits to the items
 // through an RFC 6962 root, so a receipt can prove one item's depositor with a short path.
 import { sha256 } from '../crypto/portable.js'
 import { canonicalJsonBytes } from '../codec/index.js'

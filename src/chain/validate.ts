@@ -32,7 +32,8 @@ export function validateBlock(pb: PreparedBlock, ctx: BlockContext): ChainState 
     throw chainError(ChainErrorCode.BLOCK_BAD_HEIGHT, `block height ${h.height}, expected ${ctx.parent.height + 1}`, { expected: ctx.parent.height + 1, actual: h.height })
   }
   if (h.parent !== ctx.parent.hash) throw chainError(ChainErrorCode.BLOCK_BAD_PARENT, `block parent ${h.parent}, expected ${ctx.parent.hash}`, { expected: ctx.parent.hash, actual: h.parent })
-  // Storage time must move forward and may not run ahead of this replica's clock (DESIGN.md: "time").
+  // Storage time must move forward and may not run ahead of this replica's clock (docs/formats.md
+  // "Block").
   if (h.time <= ctx.parent.time) throw chainError(ChainErrorCode.BLOCK_BAD_TIME, `block time ${h.time} not after parent time ${ctx.parent.time}`)
   if (h.time > ctx.now + ctx.params.maxClockSkewMs) {
     throw chainError(ChainErrorCode.BLOCK_BAD_TIME, `block time ${h.time} is ${h.time - ctx.now} ms ahead of this clock (max ${ctx.params.maxClockSkewMs})`)

@@ -1,5 +1,6 @@
-// C2SP tlog-checkpoint bodies with courtchain's extension lines (DESIGN.md "Checkpoint"):
-// origin, tree size, base64 root, then `height <h>`, `block <hex>`, `time <ms>`.
+// C2SP tlog-checkpoint bodies with courtchain's extension lines (docs/formats.md "Checkpoint and
+// commit certificate"): origin, tree size, base64 root, then `height <h>`, `block <hex>`,
+// `time <ms>`.
 import { NodeError, abytes, fromBase64, toBase64 } from '../util/index.js'
 
 /** Longest checkpoint body accepted, and most extension lines. */

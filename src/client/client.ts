@@ -1,4 +1,4 @@
-// CourtchainClient: the node's HTTP API (DESIGN.md "RPC") as typed calls. Every non-2xx answer
+// CourtchainClient: the node's HTTP API (docs/rpc.md) as typed calls. Every non-2xx answer
 // becomes a NodeError carrying the server's own {code, message} and the HTTP status, so callers
 // branch on codes (DUPLICATE_TX, MEMPOOL_FULL, ...) exactly as the node names them.
 import type { Receipt, Tx, TrustRoot } from '../chain/index.js'

@@ -1,4 +1,4 @@
-// The JSON shapes of the node's RPC as the client reads them (DESIGN.md "RPC"). Declared here,
+// The JSON shapes of the node's RPC as the client reads them (docs/rpc.md). Declared here,
 // where they are used: the client sits beside the RPC (layer 6) and may not import it.
 import type { Block, EvidenceRecord, Tx } from '../chain/index.js'
 

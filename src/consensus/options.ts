@@ -1,6 +1,6 @@
 import type { ConsensusOptions } from './types.js'
 
-/** Defaults match genesis.json's consensus block (docs/internals.md). */
+/** Defaults match genesis.json's consensus block (docs/formats.md "Genesis"). */
 export const defaultConsensusOptions: ConsensusOptions = {
   watermarkWindow: 128,
   pipelineDepth: 4,

@@ -1,5 +1,5 @@
-// The pinned Ed25519 acceptance rule (docs/internals.md "Hashes and signatures"), shared by the
-// native and the portable verifier so validators never split on a signature. Libraries disagree
+// The pinned Ed25519 acceptance rule (docs/formats.md "Hashes, signatures and domains"), shared by
+// the native and the portable verifier so validators never split on a signature. Libraries disagree
 // on the edge cases (ed25519-speccheck), so everything beyond the equation is checked here, on
 // bytes, before any library sees the signature.
 import { equalBytes } from '../util/index.js'

@@ -1,4 +1,4 @@
-// The chain's single evidence log (DESIGN.md "Evidence record"): an RFC 6962 Merkle tree whose
+// The chain's single evidence log (docs/formats.md "Evidence record"): an RFC 6962 tree whose
 // complete (perfect) subtrees are persisted once, when they complete, through an injected store.
 // In memory: the right edge (the frontier, one hash per set bit of the size) and the upper levels
 // of the tree (upper.ts). Every RFC 6962 proof node is MTH(D[a:b]) with `a` aligned to the
@@ -18,8 +18,8 @@ export const UPPER_LEVEL = 10
  * Stored nodes of levels 1 … HASHED_BELOW−1 are not read but hashed from their leaves (≤ 15
  * hashes per inclusion proof). Each level is its own key range in the store (keys.ts), so a
  * random proof reading one node per level touched one page in each of ~10 ranges; the 15 leaves
- * it hashes instead share a page or two of the leaf range. At 10M leaves levels 1–3 are 350 MB of
- * table files, whose pages a run of random proofs otherwise maps into the process.
+ * it hashes instead share a page or two of the leaf range. Levels 1–3 hold 7/8 of the nodes above
+ * the leaves, whose table pages a run of random proofs would otherwise map into the process.
  */
 export const HASHED_BELOW = 4
 

@@ -16,7 +16,7 @@ import type { CommitWaiters } from './waiters.js'
 
 export interface ApiDeps {
   ledger: Ledger
-  /** Validator-set handovers after genesis (issue 7), for the trust root. */
+  /** Validator-set handovers after genesis, for the trust root. */
   history?(): Handover[]
   mempool: Mempool
   receipts: Receipts
@@ -61,7 +61,7 @@ export function nodeApi(d: ApiDeps): RpcDeps {
   }
 
   /**
-   * A receipt of a chain registered here by governance (issue 6): its own checkpoint against the
+   * A receipt of a chain registered here by governance: its own checkpoint against the
    * registered keys, and consistency with the latest anchored checkpoint, from a proof the caller
    * fetched from that chain (`consistency`, base64, from the receipt's size to the anchored size;
    * `anchoredSize` names the size it was made for). Without a proof that check is "not checked"

@@ -42,8 +42,8 @@ function certifierSet(validators: readonly ValidatorKey[]): CertifierSet {
 
 /**
  * The deterministic context of the PBFT state machine for this node, for the epoch in force
- * after the committed head (issue 7: an engine runs one epoch; the node replaces it at the
- * boundary). Certificates of earlier heights are checked with the set of their own epoch.
+ * after the committed head (an engine runs one epoch; the node replaces it at the boundary).
+ * Certificates of earlier heights are checked with the set of their own epoch.
  */
 export function consensusContext(d: ConsensusAppDeps): ConsensusContext<NodeBlock> {
   const { ledger } = d

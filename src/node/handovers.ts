@@ -1,4 +1,4 @@
-// The signed validator-set history served in the trust root (issue 7): one handover per epoch
+// The signed validator-set history served in the trust root: one handover per epoch
 // after genesis, made of the epoch record and the header and commit certificate of the outgoing
 // epoch's last block. Kept in memory (a few entries), rebuilt from the store on start.
 import type { Handover, PreparedBlock } from '../chain/index.js'

@@ -14,7 +14,7 @@ import { BlockSync, decodeHeadAnnouncement, encodeHead, HEAD_PROTOCOL, SYNC_PROT
 import { MetricsRegistry, isNodeError } from '../util/index.js'
 import type { FastifyInstance } from 'fastify'
 import { nodeApi } from './api.js'
-import { Faults } from './byzantine.js' // chaos hook (issue 10)
+import { Faults } from './byzantine.js' // the one chaos hook
 import { committedBlock, decodeNodeBlock, encodeNodeBlock, type NodeBlock } from './consensus-app.js'
 import { decodeTxBatch, TX_PROTOCOL, TxGossip } from './gossip.js'
 import { Ledger } from './ledger.js'
@@ -44,7 +44,7 @@ export class Node {
     readonly mempool: Mempool,
     readonly p2p: P2P,
     readonly sync: BlockSync,
-    /** The consensus engine of the current epoch, if this node is one of its validators (issue 7). */
+    /** The consensus engine of the current epoch, if this node is one of its validators. */
     readonly role: ValidatorRole,
     readonly rpc: { app: FastifyInstance; url: string },
     private readonly gossip: TxGossip,
@@ -61,7 +61,7 @@ export class Node {
     const log = deps.log ?? pino({ level: 'info' })
     const clock = deps.clock ?? { now: () => Date.now() }
     if (opts.byzantine && !genesis.testChain) throw new Error('--byzantine is refused: genesis does not mark a test chain')
-    const faults = Faults.install(opts.byzantine, { genesis, log: log.child({ mod: 'chaos' }) }) // chaos hook (issue 10): throws unless testChain
+    const faults = Faults.install(opts.byzantine, { genesis, log: log.child({ mod: 'chaos' }) }) // chaos hook: throws unless testChain
     // A member admitted by governance is not in genesis: it starts as a follower and syncs.
     const inGenesis = genesis.members.some((m) => m.id === key.id)
 
@@ -76,7 +76,7 @@ export class Node {
     const metrics = new NodeMetrics(new MetricsRegistry())
 
     const p2p = await P2P.init({ seed: key.seed, listen: opts.listen, peers: peersOf(ledger, key.id), chainId: genesis.chainId, maxMessageBytes: genesis.consensus.maxBlockBytes * 2 + 1024 * 1024 }, { log: log.child({ mod: 'p2p' }) })
-    faults.attach({ ledger, p2p, protocol: CONSENSUS_PROTOCOL }) // chaos hook (issue 10)
+    faults.attach({ ledger, p2p, protocol: CONSENSUS_PROTOCOL }) // chaos hook
     const gossip = new TxGossip({ broadcastTo: (peers, name, bytes) => { for (const p of peers) p2p.send(p, name, bytes) }, targets: validators })
     const sync = new BlockSync(
       { ...ledger.limits, maxAnswerBytes: genesis.consensus.maxBlockBytes * 2 + 1024 * 1024, requestTimeoutMs: 10_000 },
@@ -89,7 +89,7 @@ export class Node {
       wal: { append: (r: Uint8Array) => store.walAppend(r), load: () => store.walLoad(), truncate: (below: number) => store.walTruncate(below) },
       transport: { broadcast: (bytes) => { p2p.broadcast(CONSENSUS_PROTOCOL, bytes) }, send: (to, bytes) => { p2p.send(to, CONSENSUS_PROTOCOL, bytes) } },
       encodeMessage: (msg) => encodeMessage(msg, encodeNodeBlock),
-      wrap: (ctx, t) => faults.wrap(ctx, t), // chaos hook (issue 10): a no-op unless --byzantine or a chaos control file
+      wrap: (ctx, t) => faults.wrap(ctx, t), // chaos hook: a no-op unless --byzantine or a chaos control file
       log, onSyncNeeded: () => { void node?.catchUp() },
     })
     const engine = (): ConsensusEngine<NodeBlock> | null => role.engine
@@ -153,7 +153,7 @@ export class Node {
     })
 
     const timers: ReturnType<typeof setInterval>[] = []
-    if (faults.timer) timers.push(faults.timer) // chaos hook (issue 10)
+    if (faults.timer) timers.push(faults.timer) // chaos hook
     node = new Node(opts, log, store, ledger, mempool, p2p, sync, role, rpc, gossip, waiters, timers)
     const self = node
     metrics.watchProcess(self.controller.signal)

@@ -1,5 +1,5 @@
-// Builds receipts (DESIGN.md "Receipt") from the store: the leaf, its inclusion proof in the tree
-// certified by its own block's commit certificate, and the depositor's signed tx header.
+// Builds receipts (docs/formats.md "Receipt") from the store: the leaf, its inclusion proof in the
+// tree certified by its own block's commit certificate, and the depositor's signed tx header.
 import { RECEIPT_FORMAT, type Receipt } from '../chain/index.js'
 import { formatTlogProof } from '../checkpoint/index.js'
 import { inclusionProof } from '../merkle/index.js'

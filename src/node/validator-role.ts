@@ -1,4 +1,4 @@
-// The node's consensus role across validator-set epochs (issue 7). One ConsensusEngine runs one
+// The node's consensus role across validator-set epochs. One ConsensusEngine runs one
 // epoch: after the epoch's last block commits (by consensus or by block sync) the engine is
 // stopped before it can act at the next height, and a new one is started for the new set if
 // this node is in it. The WAL and the store's head make the restart safe: votes are keyed by
@@ -17,7 +17,7 @@ export interface ValidatorRoleDeps {
   wal: ConsensusWal
   transport: { broadcast(bytes: Uint8Array): void; send(to: string, bytes: Uint8Array): void }
   encodeMessage(msg: ConsensusMessage<NodeBlock>): Uint8Array
-  /** Chaos hook (issue 10): wraps the transport; identity unless fault injection is on. */
+  /** Chaos hook: wraps the transport; identity unless fault injection is on. */
   wrap(ctx: ConsensusContext<NodeBlock>, t: ConsensusTransport<NodeBlock>): ConsensusTransport<NodeBlock>
   clock: { now(): number }
   log: ConsensusLogger & { child(b: object): ConsensusLogger }

@@ -14,7 +14,7 @@ const STATUS: Record<string, number> = {
   MEMPOOL_FULL: 429, MEMBER_QUOTA: 429, RATE_LIMITED: 429,
   SHUTTING_DOWN: 503, NOT_READY: 503,
   TIMEOUT: 504,
-  // Anchor txs and foreign receipts (issue 6, src/chain/anchor.ts, src/verify/foreign.ts).
+  // Anchor txs and foreign receipts (src/chain/anchor.ts, src/verify/foreign.ts).
   ANCHOR_BAD_NOTE: 400, ANCHOR_BAD_CHECKPOINT: 400, FOREIGN_RECEIPT_MALFORMED: 400,
   ANCHOR_UNKNOWN_CHAIN: 422, ANCHOR_QUORUM: 422, ANCHOR_BAD_SIGNATURE: 422, ANCHOR_BAD_PROOF: 422, FOREIGN_BAD_CONSISTENCY: 422,
   ANCHOR_STALE: 409, ANCHOR_CHAIN_INACTIVE: 409, FOREIGN_STALE_CONSISTENCY: 409,

@@ -1,4 +1,4 @@
-// The node's HTTP API (DESIGN.md "RPC"): fastify with JSON schemas on every input, one error
+// The node's HTTP API (docs/rpc.md): fastify with JSON schemas on every input, one error
 // handler, body limits. Route groups live in routes/*; each takes only the deps it reads.
 import Fastify, { type FastifyInstance } from 'fastify'
 import { NodeError } from '../util/index.js'

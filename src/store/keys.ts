@@ -1,6 +1,6 @@
 // The on-disk key layout: one LevelDB keyspace cut into numbered buckets by the first byte.
 // Integers are big-endian so LevelDB's bytewise order is numeric order and ranges are prefix
-// scans. A change here is a format change (docs/internals.md): bump STORE_FORMAT.
+// scans. A change here is a format change (docs/internals.md "Store"): bump STORE_FORMAT.
 import { HEX_VALUE, NodeError, concatBytes, fromHex, readU64be, utf8 } from '../util/index.js'
 
 /** Version of this layout, kept under META "format"; a store with another version is refused. */

@@ -44,7 +44,7 @@ function mismatch(what: string, data: Record<string, unknown>, message: string):
 
 /**
  * The batch of one block on top of `prev` (undefined: empty store, first block is height 1 —
- * height 0 is the genesis file, internals.md "Block"). Refuses gaps and a log that does not
+ * height 0 is the genesis file, docs/formats.md "Block"). Refuses gaps and a log that does not
  * continue the stored one, so the indexes can never disagree with the Merkle log.
  */
 export function blockOps(prev: StoreHead | undefined, b: CommitBlockInput, ops: StoreOp[] = []): { ops: StoreOp[]; head: StoreHead } {
@@ -76,7 +76,8 @@ export function blockOps(prev: StoreHead | undefined, b: CommitBlockInput, ops: 
     for (const d of ev.digests) ops.push([digestKey(d.alg, d.hex, ev.leafIndex), EMPTY])
     if (ev.caseNo !== undefined) ops.push([caseKey(ev.caseNo, ev.leafIndex), EMPTY])
   }
-  // The log's leaves must be exactly this block's evidence ids, in order (DESIGN.md: id = leaf hash).
+  // The log's leaves must be exactly this block's evidence ids, in order (docs/formats.md "Evidence
+  // record": id = leaf hash).
   let leaves = 0
   for (const w of b.logWrites) {
     if (w.level === 0) {

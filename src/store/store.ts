@@ -1,6 +1,6 @@
-// The node's LevelDB store (DESIGN.md layer 4): blocks, certificates, the tx and evidence
-// indexes, the Merkle log's complete subtrees, app state and the consensus WAL, laid out as in
-// keys.ts. Each committed block is ONE atomic batch written with fsync, its head pointer
+// The node's LevelDB store (docs/architecture.md "Layers": layer 4): blocks, certificates, the tx
+// and evidence indexes, the Merkle log's complete subtrees, app state and the consensus WAL, laid
+// out as in keys.ts. Each committed block is ONE atomic batch written with fsync, its head pointer
 // included, so a kill -9 leaves either the whole block or none of it.
 import { Level } from 'level'
 import { EvidenceLog, type LogNodeKey, type LogNodeReader } from '../merkle/index.js'
@@ -26,10 +26,9 @@ export interface StoreOptions {
 /**
  * LevelDB memory-maps each open table file, and every page a read touches stays in the process's
  * RSS while the file is open: with LevelDB's default (1,000 files, 2 GB of tables), random
- * inclusion proofs at 10M leaves took RSS past 480 MiB after 8,000 proofs and kept growing. 128
- * open tables bound the mapped pages to ~256 MiB; a random proof then reopens a table now and
- * then (bench scenario 4 at 10M leaves: RSS ~200 MiB after 10,000 proofs, p50 0.15 → 0.24 ms,
- * warm p99 0.5 ms).
+ * inclusion proofs over a large log made RSS grow with every proof. 128 open tables of 2 MiB bound
+ * the mapped pages to ~256 MiB, at the price of a random proof reopening a table now and then
+ * (bench/README.md, scenario 4, has the figures).
  */
 export const MAX_OPEN_TABLES = 128
 
@@ -225,7 +224,7 @@ export class Store {
 
   /**
    * The same on the calling thread (LevelDB's Get, no thread-pool hop): for the few nodes of a
-   * proof, whose table pages are mapped and hot, a few µs each.
+   * proof, whose table pages are mapped and hot, cheaper than the hop itself.
    */
   getNodesSync(keys: LogNodeKey[]): Uint8Array[] {
     return keys.map((k) => this.db.getSync(logNodeKey(k.level, k.index))) as Uint8Array[]

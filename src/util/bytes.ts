@@ -5,7 +5,7 @@ export type Bytes = Uint8Array
 
 const HEX_RE = /^(?:[0-9a-f]{2})*$/
 
-// Inside Node, the global Buffer converts hex and UTF-8 about 5x faster than the portable loops
+// Inside Node, the global Buffer converts hex and UTF-8 much faster than the portable loops
 // below (tx ids, evidence ids and leaf bytes are converted once per item per validator). It is
 // read from globalThis, not imported, so this module still loads in a browser.
 interface BufferLike { toString(enc: 'hex'): string; write(s: string, enc: 'hex' | 'utf8'): number }
@@ -23,7 +23,7 @@ const hexCodes: number[] = []
 export function toHex(b: Uint8Array): string {
   if (NodeBuffer && b.length > SMALL) return NodeBuffer.from(b.buffer, b.byteOffset, b.length).toString('hex')
   // One flat string from char codes: `s += pair` left a 32-deep rope per hash, which lived on
-  // (copied by every scavenge) as long as the id did, and cost 3x the time.
+  // (copied by every scavenge) as long as the id did, and took longer to build.
   hexCodes.length = 2 * b.length
   for (let i = 0; i < b.length; i++) {
     hexCodes[2 * i] = HEX_CODES[2 * b[i]!]!

@@ -1,5 +1,6 @@
-// Offline check of a signed checkpoint (DESIGN.md "Checkpoint"): the signed-note signatures of
-// at least `quorum` distinct known validator keys, then the strict tlog-checkpoint body.
+// Offline check of a signed checkpoint (docs/formats.md "Checkpoint and commit certificate"): the
+// signed-note signatures of at least `quorum` distinct known validator keys, then the strict
+// tlog-checkpoint body.
 import { parseCheckpoint, verifyNote, type Checkpoint } from '../checkpoint/index.js'
 
 export interface VerifiedCheckpoint extends Checkpoint {

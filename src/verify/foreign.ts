@@ -1,4 +1,4 @@
-// verifyForeignReceipt (issue 6, DESIGN.md "Cross-chain verification"): a receipt from another
+// verifyForeignReceipt (docs/rpc.md "POST /v1/verify"): a receipt from another
 // chain registered here by governance, checked against that chain's registered keys and quorum
 // and against the latest checkpoint of it anchored here. Browser-safe, like the rest of verify.
 //

@@ -33,8 +33,8 @@ export interface VerifyReceiptOptions {
   /** The file's digest to compare with the deposited one, e.g. {alg: 'sha256', hex}. */
   digest?: { alg: 'sha256' | 'sm3'; hex: string }
   /**
-   * An Ed25519 verifier with the same pinned rule, e.g. the native one on a node (about 14x
-   * faster than noble); the portable one by default, so this runs in a browser.
+   * An Ed25519 verifier with the same pinned rule, e.g. the native one on a node (much faster
+   * than noble); the portable one by default, so this runs in a browser.
    */
   verify?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean
 }

@@ -1,4 +1,4 @@
-// The trust root: genesis plus the validator-set history (issue 7). A verifier holding only the
+// The trust root: genesis plus the validator-set history. A verifier holding only the
 // genesis walks the handovers in order; each must be certified by a quorum of the set before it,
 // so the sets it ends with are the ones the chain really used, epoch by epoch.
 import { checkpointOrigin, parseCheckpoint, verifyNote } from '../checkpoint/index.js'

@@ -11,7 +11,7 @@ const block = 'ab'.repeat(32)
 const cp = { origin: 'courtchain/devnet', size: 1234, root, height: 56, block, time: 1764201600000 }
 const text = `courtchain/devnet\n1234\n${toBase64(root)}\nheight 56\nblock ${block}\ntime 1764201600000\n`
 
-test('formatCheckpoint writes the DESIGN.md layout exactly', () => {
+test('formatCheckpoint writes the docs/formats.md layout exactly', () => {
   assert.is(formatCheckpoint(cp), text)
 })
 

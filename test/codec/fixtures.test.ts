@@ -1,5 +1,5 @@
 // Frozen encodings of sample records (test/fixtures/codec.json): a change in either codec shows
-// up here, so a format change is a visible decision (docs/internals.md). To accept one on
+// up here, so a format change is a visible decision (docs/formats.md). To accept one on
 // purpose, run with UPDATE_FIXTURES=1 and commit the new file with the format change.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'

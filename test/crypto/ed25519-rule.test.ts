@@ -1,5 +1,6 @@
-// The pinned rule itself (docs/internals.md): the byte-level precheck matches noble's point
-// arithmetic, and the native and portable paths agree on thousands of mutated signatures.
+// The pinned rule itself (docs/formats.md "Hashes, signatures and domains"): the byte-level
+// precheck matches noble's point arithmetic, and the native and portable paths agree on thousands
+// of mutated signatures.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ed25519 } from '@noble/curves/ed25519.js'

@@ -19,7 +19,7 @@ export const syntheticDigest = (seed: number, i: number): string => shaHex(`dige
 export const syntheticTxHash = (height: number, t: number): Uint8Array => sha(`tx/${height}/${t}`)
 export const syntheticCase = (height: number, i: number): string | undefined => (i % 10 === 0 ? `case-${height % 7}` : undefined)
 
-/** Leaf bytes of item `i` in block `height`: a record shaped like DESIGN.md's, keys in JCS order. */
+/** Leaf bytes of item `i` in block `height`: an evidence record (docs/formats.md), JCS order. */
 export function syntheticLeaf(height: number, i: number, seed = height): Uint8Array {
   const caseNo = syntheticCase(height, i)
   const digests = i % 2 === 1

@@ -3,7 +3,7 @@
 // offline; the dashboard and explorer render; no request ever leaves the page's origin.
 // Set COURTCHAIN_WEB_URL to run the same checks against a running node (e.g. the devnet): the
 // deposited-file cases then need COURTCHAIN_WEB_FILE (a file deposited on that chain).
-// Skipped, with the reason printed, when chromium or playwright-core is missing.
+// Skipped, with the reason printed, when chromium or playwright-core is missing; failed with CI=true.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { mkdtempSync, readFileSync } from 'node:fs'
@@ -12,14 +12,13 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildRpc, defaultRpcOptions } from '../../src/rpc/server.js'
 import { makeTestChain, type TestChain } from './chain.js'
-import { browserSkipReason, loadPlaywright, openVerifierPage, type PageSession } from './page.js'
+import { browserSkipReason, browserUnavailable, loadPlaywright, openVerifierPage, type PageSession } from './page.js'
 
 const pw = await loadPlaywright()
 const skipReason = browserSkipReason(pw)
 
 if (skipReason) {
-  console.log(`web browser test skipped: ${skipReason}`)
-  test.skip('the page in chromium', () => {})
+  browserUnavailable(test, 'the page in chromium', skipReason)
 } else {
   let chain: TestChain | null = null
   let app: FastifyInstance | null = null

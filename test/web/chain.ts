@@ -23,6 +23,8 @@ export interface TestChain {
   /** Commits one more block with one deposit of `content` (a fresh file when omitted). */
   addBlock(content?: Uint8Array): void
   receipt(id: string): Receipt | null
+  /** Every member's key (court-1…4, notary-1), for tests that sign what the chain did not. */
+  keys: ReadonlyMap<string, { seed: Uint8Array; publicKey: Uint8Array }>
 }
 
 const VALIDATORS = ['court-1', 'court-2', 'court-3', 'court-4']
@@ -134,5 +136,5 @@ export function makeTestChain(opts: { startTime?: number } = {}): TestChain {
     metrics: () => '',
     webRoot: repoPath('src', 'web'),
   }
-  return { genesis, trustRoot, blocks, depositedFile, caseNo, deps, addBlock, receipt }
+  return { genesis, trustRoot, blocks, depositedFile, caseNo, deps, addBlock, receipt, keys }
 }

@@ -3,7 +3,7 @@
 // (depositor, quorum time, signers), says a modified file is not on the chain, fails a tampered
 // receipt offline naming the check, shows the live chain on the dashboard and certificate in the
 // explorer, and never sends a request outside the node's origin. Screenshots: test/artifacts/devnet-*.png.
-// Skipped, with the reason printed, when chromium or playwright-core is missing.
+// Skipped, with the reason printed, when chromium or playwright-core is missing; failed with CI=true.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startCluster, waitFor, type Cluster } from '../cluster/harness.js'
 import { repoPath } from '../helpers.js'
-import { browserSkipReason, launchBrowser, loadPlaywright, openVerifierPage, type PageSession } from './page.js'
+import { browserSkipReason, browserUnavailable, launchBrowser, loadPlaywright, openVerifierPage, type PageSession } from './page.js'
 
 const pw = await loadPlaywright()
 const skipReason = browserSkipReason(pw)
@@ -30,8 +30,7 @@ function courtchain(args: string[], ms = 30_000): Promise<{ code: number | null;
 }
 
 if (skipReason) {
-  console.log(`web devnet test skipped: ${skipReason}`)
-  test.skip('the page of a devnet node in chromium', () => {})
+  browserUnavailable(test, 'the page of a devnet node in chromium', skipReason)
 } else {
   let c: Cluster
   let s: PageSession

@@ -3,6 +3,7 @@
 // Debian's chromium, with every request, page error and CSP violation recorded.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Test } from 'uvu'
 import { repoPath } from '../helpers.js'
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
@@ -20,6 +21,19 @@ export async function loadPlaywright(): Promise<any | null> {
 /** Why the browser tests cannot run here, or null when they can. */
 export function browserSkipReason(pw: unknown): string | null {
   return !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed` : !pw ? 'playwright-core is not installed (npm i -D playwright-core)' : null
+}
+
+/**
+ * Stands in for a browser suite that cannot run: skipped on a developer's machine, but a failure
+ * in CI (CI=true), where a missing chromium must not pass unnoticed as a green run.
+ */
+export function browserUnavailable(test: Test, name: string, reason: string): void {
+  if (process.env['CI'] === 'true' || process.env['CI'] === '1') {
+    test(name, () => { throw new Error(`CI: the browser test cannot run: ${reason}`) })
+  } else {
+    console.log(`${name}: skipped, ${reason}`)
+    test.skip(name, () => {})
+  }
 }
 
 export interface PageSession {

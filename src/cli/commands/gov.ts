@@ -1,5 +1,5 @@
-// courtchain gov: court members propose governance actions, vote on them, and list what is open
-// (issue 7). Actions are given as JSON ('{"type":"addValidator","id":"court-5"}') or as flags.
+// courtchain gov: court members propose governance actions, vote on them, and list what is open.
+// Actions are given as JSON ('{"type":"addValidator","id":"court-5"}') or as flags.
 import { readFile } from 'node:fs/promises'
 import { CourtchainClient } from '../../client/index.js'
 import { parseGovItem, proposalId, signTx, type GovAction, type GovItem } from '../../chain/index.js'

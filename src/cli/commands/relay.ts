@@ -1,4 +1,4 @@
-// courtchain relay (issue 6): anchors one chain's signed checkpoints into another. Each round reads
+// courtchain relay: anchors one chain's signed checkpoints into another. Each round reads
 // the source's head checkpoint, the target's last anchor of that origin (/v1/chains), fetches the
 // consistency proof between the two sizes from the source, and submits a signed anchor tx to the
 // target, waiting for it to commit. The target's validators check everything again: the relayer

@@ -1,4 +1,4 @@
-// Validator-set epochs in the simulator (issue 7): a chain whose set changes once, at a fixed
+// Validator-set epochs in the simulator: a chain whose set changes once, at a fixed
 // boundary height H. Block H is the last one certified by the old set S; from H+1 the new set S'
 // certifies. Replicas switch the way the node does (node/validator-role.ts): on committing H the
 // old state machine stops and a fresh one for S' starts from the committed head.

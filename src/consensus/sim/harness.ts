@@ -25,7 +25,7 @@ export interface ScenarioSpec {
    * votes out above the new head (pipelining), restarting from its WAL shortly after
    */
   crashAfterCommit?: number
-  /** change the validator set once, at a boundary height (issue 7) */
+  /** change the validator set once, at a boundary height */
   reconfig?: ReconfigSpec
 }
 

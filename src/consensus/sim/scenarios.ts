@@ -15,7 +15,7 @@ export const scenarios: ScenarioSpec[] = [
   // replicas crash right after a commit while later heights are in flight, under an equivocating primary
   { name: 'crash-after-commit', byzantine: 'equivocate', drop: 0.05, dup: 0.05, maxDelay: 20, crashAfterCommit: 0.5 },
   { name: 'censor', byzantine: 'censor', drop: 0.02, dup: 0.02, maxDelay: 15 },
-  // reconfiguration at a boundary height H (issue 7): n → n+1 with a new replica that starts empty
+  // reconfiguration at a boundary height H: n → n+1 with a new replica that starts empty
   { name: 'reconfig-add', reconfig: { kind: 'add' }, drop: 0.05, dup: 0.05, maxDelay: 20 },
   // n+1 → n (n ≥ 4), with crashes and restarts across the switch
   { name: 'reconfig-remove', reconfig: { kind: 'remove' }, drop: 0.05, dup: 0.05, maxDelay: 20, crashes: true },

@@ -67,7 +67,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: RpcDeps): voi
           digest: { type: 'string', pattern: '^(sha256|sm3):[0-9a-f]{64}$' },
           caseNo: { type: 'string', minLength: 1, maxLength: 128 },
           record: { type: 'boolean' },
-          // Foreign receipts (issue 6): consistency proof from the receipt's tree size to the
+          // Foreign receipts: consistency proof from the receipt's tree size to the
           // latest anchored size of its chain, fetched from that chain, and the size it is for.
           consistency: { type: 'array', maxItems: 64, items: { type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$' } },
           anchoredSize: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },

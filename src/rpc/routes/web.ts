@@ -1,7 +1,8 @@
-// The web page (DESIGN.md layer 6, src/web): the static page from `deps.webRoot`, the browser-safe
-// half of the build (dist/src/{util,crypto/portable,...,verify,web}) under /lib/courtchain/, and the
-// three packages the verifier imports under /lib/npm/ (the page maps them with an import map).
-// Everything is read from a fixed allowlist of folders; nothing outside them is ever served.
+// The web page (docs/architecture.md "Layers": layer 6, src/web): the static page from
+// `deps.webRoot`, the browser-safe half of the build (dist/src/{util,crypto/portable,...,verify,
+// web}) under /lib/courtchain/, and the three packages the verifier imports under /lib/npm/ (the
+// page maps them with an import map). Everything is read from a fixed allowlist of folders;
+// nothing outside them is ever served.
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -73,7 +74,7 @@ export function registerWeb(app: FastifyInstance, deps: RpcDeps): void {
   const distSrc = join(repoRoot, 'dist', 'src')
   const packages = Object.fromEntries(Object.entries(PACKAGES).map(([name, entry]) => [name, packageDir(name, entry, repoRoot)]))
 
-  // The page itself: strict CSP, no request may leave this origin (DESIGN: offline verification).
+  // The page itself: strict CSP, no request may leave this origin (the verifier works offline).
   const csp = "default-src 'self'; script-src 'self' 'sha256-IMPORTMAP'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
   let page: { html: Buffer; csp: string } | null = null
   const loadPage = async (): Promise<{ html: Buffer; csp: string }> => {
