@@ -122,6 +122,10 @@ export interface ConsensusOptions {
   viewTimeoutMs: number
   requestTimeoutMs: number
   blockIntervalMs: number
+  /** PBTS PRECISION: most two honest validators' clocks differ by (genesis `maxClockSkewMs`) */
+  maxClockSkewMs: number
+  /** PBTS MSGDELAY: longest from a proposer reading its clock for a block to an honest replica receiving it */
+  messageDelayMs: number
   /** cap on the exponent of the view-change back-off */
   maxBackoffExponent: number
   /** normal-case messages are kept for views up to current + this */
