@@ -8,7 +8,12 @@ import type { BlockRef, ConsensusContext } from '../types.js'
 export interface SimBlock { hash: string; height: number; parent: string; time: number; requests: string[]; proposer: string }
 
 export const SIM_CHAIN = 'sim'
-export const SIM_GENESIS: BlockRef = { hash: sha256Hex('sim-genesis'), height: 0, time: 0 }
+/**
+ * The genesis lies 10 hours before the simulation's clock starts: the chain starts quiet, so a
+ * primary may stamp its first block hours in the past and still follow its parent (what a
+ * Byzantine 'backdate' primary tries, and proposer-based timestamps refuse).
+ */
+export const SIM_GENESIS: BlockRef = { hash: sha256Hex('sim-genesis'), height: 0, time: -10 * 3_600_000 }
 export const MAX_BLOCK_REQUESTS = 20
 
 export function sha256Hex(s: string | Uint8Array): string { return createHash('sha256').update(s).digest('hex') }
