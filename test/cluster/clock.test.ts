@@ -13,10 +13,7 @@ let c: Cluster
 
 test.before(async () => {
   c = await startCluster({ nodes: 4, units: 1, genesisTime: Date.now() - 3 * HOUR, env: { [SLOW]: shiftedClock('-2h') } })
-  await waitFor('every node answers /v1/status', async () => {
-    const all = await Promise.all(c.urls.map((_, i) => c.get(i, '/v1/status').catch(() => null)))
-    return all.every((s) => s && s.chainId === 'devnet')
-  }, 60_000)
+  await c.ready()
 })
 
 test.after(async () => { await c?.stop() })

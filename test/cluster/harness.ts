@@ -16,6 +16,8 @@ export interface Cluster {
   urls: string[]
   procs: (ChildProcess | null)[]
   start(i: number): void
+  /** Resolves once every node answers /v1/status for this chain (within `ms`). */
+  ready(ms?: number): Promise<void>
   /** The last lines of node i's log. */
   logs(i: number, lines?: number): string
   kill(i: number, signal?: NodeJS.Signals): Promise<void>
@@ -58,6 +60,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       p.stdout!.pipe(out)
       p.stderr!.pipe(out)
       procs[i] = p
+    },
+    async ready(ms = 60_000) {
+      await waitFor('every node answers /v1/status', async () => {
+        const all = await Promise.all(rpcUrls.map((_, i) => c.get(i, '/v1/status').catch(() => null)))
+        return all.every((s) => s && s.chainId === genesis.chainId)
+      }, ms)
     },
     logs(i, lines = 40) {
       try { return readFileSync(join(homes[i]!, 'node.log'), 'utf8').split('\n').slice(-lines).join('\n') } catch { return '' }
