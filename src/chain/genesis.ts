@@ -27,7 +27,14 @@ export interface ConsensusParams {
   blockIntervalMs: number
   viewTimeoutMs: number
   requestTimeoutMs: number
+  /**
+   * Proposer-based timestamps (consensus/timely.ts): the most two honest validators' clocks differ
+   * by (PBTS PRECISION), and optionally the longest from a primary stamping a block to an honest
+   * validator receiving it (MSGDELAY; the consensus default when absent). A block is prepared only
+   * if its time is within [receipt − maxClockSkewMs − messageDelayMs, receipt + maxClockSkewMs].
+   */
   maxClockSkewMs: number
+  messageDelayMs?: number
   checkpointInterval: number
   watermarkWindow: number
   /** heights agreed on at once (optional; the consensus default when absent) */
@@ -77,7 +84,9 @@ export const DEFAULT_CONSENSUS: ConsensusParams = {
   blockIntervalMs: 20,
   viewTimeoutMs: 2000,
   requestTimeoutMs: 4000,
-  maxClockSkewMs: 5000,
+  // docs/internals.md "Block time" says why these two
+  maxClockSkewMs: 500,
+  messageDelayMs: 4000,
   checkpointInterval: 64,
   watermarkWindow: 128,
 }
@@ -93,6 +102,8 @@ const memberFields = {
 }
 const consensusFields = {
   ...Object.fromEntries((Object.keys(DEFAULT_CONSENSUS) as (keyof ConsensusParams)[]).map((k) => [k, { check: C.uint(2 ** 32) }])),
+  // a genesis written before proposer-based timestamps has no messageDelayMs
+  messageDelayMs: { check: C.uint(2 ** 32), optional: true },
   pipelineDepth: { check: C.uint(MAX_PIPELINE_DEPTH), optional: true },
 }
 

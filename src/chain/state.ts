@@ -34,8 +34,8 @@ export interface ForeignChain {
 export interface Proposal { id: string; action: GovAction; proposer: string; approvals: string[]; expires: number }
 
 /** Consensus timings governance may change (`setParams`); sizes stay fixed by genesis, as they bound strict decoding. */
-export type TimingParams = Pick<ConsensusParams, 'blockIntervalMs' | 'viewTimeoutMs' | 'requestTimeoutMs' | 'maxClockSkewMs'>
-export const TIMING_PARAMS = ['blockIntervalMs', 'viewTimeoutMs', 'requestTimeoutMs', 'maxClockSkewMs'] as const
+export type TimingParams = Pick<ConsensusParams, 'blockIntervalMs' | 'viewTimeoutMs' | 'requestTimeoutMs' | 'maxClockSkewMs' | 'messageDelayMs'>
+export const TIMING_PARAMS = ['blockIntervalMs', 'viewTimeoutMs', 'requestTimeoutMs', 'maxClockSkewMs', 'messageDelayMs'] as const
 
 export interface ChainState {
   chainId: string
@@ -73,7 +73,10 @@ export function initialState(g: Genesis): ChainState {
   return {
     chainId: g.chainId, members, validators: vs.map((m) => m.id), foreignChains: new Map(), proposals: new Map(),
     epochs: [epoch0], pendingEpoch: null, governance: { ...DEFAULT_GOVERNANCE, ...g.governance },
-    params: { blockIntervalMs: c.blockIntervalMs, viewTimeoutMs: c.viewTimeoutMs, requestTimeoutMs: c.requestTimeoutMs, maxClockSkewMs: c.maxClockSkewMs },
+    params: {
+      blockIntervalMs: c.blockIntervalMs, viewTimeoutMs: c.viewTimeoutMs, requestTimeoutMs: c.requestTimeoutMs, maxClockSkewMs: c.maxClockSkewMs,
+      ...(c.messageDelayMs !== undefined ? { messageDelayMs: c.messageDelayMs } : {}),
+    },
   }
 }
 

@@ -12,7 +12,6 @@ export interface ParentInfo { hash: string; height: number; time: number }
 
 export interface BlockContext {
   parent: ParentInfo
-  now: number
   params: ConsensusParams
   state: ChainState
   verify: VerifySignature
@@ -32,12 +31,10 @@ export function validateBlock(pb: PreparedBlock, ctx: BlockContext): ChainState 
     throw chainError(ChainErrorCode.BLOCK_BAD_HEIGHT, `block height ${h.height}, expected ${ctx.parent.height + 1}`, { expected: ctx.parent.height + 1, actual: h.height })
   }
   if (h.parent !== ctx.parent.hash) throw chainError(ChainErrorCode.BLOCK_BAD_PARENT, `block parent ${h.parent}, expected ${ctx.parent.hash}`, { expected: ctx.parent.hash, actual: h.parent })
-  // Storage time must move forward and may not run ahead of this replica's clock (docs/formats.md
-  // "Block").
+  // Storage time must move forward (docs/formats.md "Block"). How it stands against the clocks is
+  // judged by consensus once, when a validator first receives the proposal (proposer-based
+  // timestamps, consensus/timely.ts); this rule reads no clock, so a certified block is valid at any time.
   if (h.time <= ctx.parent.time) throw chainError(ChainErrorCode.BLOCK_BAD_TIME, `block time ${h.time} not after parent time ${ctx.parent.time}`)
-  if (h.time > ctx.now + ctx.params.maxClockSkewMs) {
-    throw chainError(ChainErrorCode.BLOCK_BAD_TIME, `block time ${h.time} is ${h.time - ctx.now} ms ahead of this clock (max ${ctx.params.maxClockSkewMs})`)
-  }
   if (pb.txs.length > ctx.params.maxBlockTxs) throw chainError(ChainErrorCode.BLOCK_TOO_LARGE, `block has ${pb.txs.length} txs, at most ${ctx.params.maxBlockTxs}`)
   if (pb.bytes.length > ctx.params.maxBlockBytes) throw chainError(ChainErrorCode.BLOCK_TOO_LARGE, `block is ${pb.bytes.length} bytes, at most ${ctx.params.maxBlockBytes}`)
   // The last block of an epoch names the scheduled handover, so its certificate signs it (epoch.ts).

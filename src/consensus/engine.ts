@@ -122,11 +122,13 @@ export class ConsensusEngine<B extends ProposalLike> {
       return
     }
     this.queuedFrom.set(from, queued + 1)
-    this.enqueue((now) => {
+    // PBTS judges a proposal by when it reached this node, not by when the queue got to it
+    const receivedAt = this.deps.clock.now()
+    this.enqueue(() => {
       const n = (this.queuedFrom.get(from) ?? 1) - 1
       if (n > 0) this.queuedFrom.set(from, n)
       else this.queuedFrom.delete(from)
-      return { type: 'message', from, msg, now }
+      return { type: 'message', from, msg, now: receivedAt }
     })
   }
 

@@ -1,9 +1,10 @@
 // PBFT normal case (§4.3): pre-prepare, prepare, commit over blocks. Up to pipelineDepth heights
 // are in flight at once, each built on the block accepted below it; commits are strictly in
-// height order. Plus catch-up by a certified block.
+// height order. Block times are proposer-based (timely.ts). Plus catch-up by a certified block.
 import { broadcast, cancelTimer, isPrimary, log, noteAhead, persist, pipelineDepth, send, setTimer, sign, type StepCtx } from './effects.js'
 import { primaryOf, validCertSigs, verifyCertificate, verifyMessageSig } from './quorum.js'
 import { gc, setHead, slotOf, voteKey } from './state.js'
+import { proposerWait, untimely } from './timely.js'
 import type { BlockRef, CheckpointMsg, Commit, CommittedBlock, PrePrepare, Prepare, PreparedCert, ProposalLike } from './types.js'
 
 
@@ -46,6 +47,11 @@ export function onPrePrepare<B extends ProposalLike>(sc: StepCtx<B>, m: PrePrepa
   }
   if (m.block.hash !== m.digest || m.block.height !== m.height || !verifyMessageSig(sc.ctx, m)) return
   slot.prePrepares.set(m.view, m)
+  // PBTS: a fresh proposal is judged once, by this replica's clock when it first arrives (`now` is
+  // its receipt); an untimely one is never prepared, like an invalid one. Re-proposals come in a
+  // NEW-VIEW with their prepared certificates and are not judged again.
+  const late = untimely(m.block.time, sc.now, sc.s.opts)
+  if (late !== null) { slot.rejected.add(m.view); log(sc, 'warn', 'untimely proposal', { reason: late, h: m.height, from: m.from }) }
   noteAhead(sc, m.from, votedAt(sc, m.height))
   progress(sc)
 }
@@ -93,7 +99,9 @@ export function onProposal<B extends ProposalLike>(sc: StepCtx<B>, block: B, vie
   if (s.votes.has(voteKey('pp', view, h)) || slotOf(s, h).prePrepares.has(view)) return
   const parent = parentAt(sc, h)
   if (parent === null || block.parent !== parent.hash) return
-  const reason = sc.ctx.validateBlock(block, parent, sc.now)
+  // the block's time is this primary's clock reading when it built it: timely here by construction,
+  // unless building took longer than the bound (then it is built again)
+  const reason = sc.ctx.validateBlock(block, parent) ?? untimely(block.time, sc.now, s.opts)
   if (reason !== null) { s.proposalAsked = null; log(sc, 'warn', 'own proposal invalid', { reason }); return }
   const pp = sign(sc, { type: 'pre-prepare', view, height: h, digest: block.hash, block, from: sc.ctx.self, sig: new Uint8Array() } as PrePrepare<B>)
   s.votes.set(voteKey('pp', view, h), block.hash)
@@ -161,7 +169,7 @@ function voteAt<B extends ProposalLike>(sc: StepCtx<B>, h: number): boolean {
     const parent = parentAt(sc, h)
     if (parent === null) return false // wait: the height below is not accepted (or cannot be extended) yet
     // never prepare a block the app rejects (bad parent, time, txs)
-    const reason = pp.block.parent !== parent.hash ? 'parent is not the block below it' : ctx.validateBlock(pp.block, parent, sc.now)
+    const reason = pp.block.parent !== parent.hash ? 'parent is not the block below it' : ctx.validateBlock(pp.block, parent)
     if (reason !== null) { slot.rejected.add(v); log(sc, 'warn', 'rejected proposal', { reason, h }); return false }
     const prepare = sign(sc, { type: 'prepare', view: v, height: h, digest: pp.digest, from: self, sig: new Uint8Array() } as Prepare)
     s.votes.set(voteKey('p', v, h), pp.digest)
@@ -261,6 +269,10 @@ export function maybePropose<B extends ProposalLike>(sc: StepCtx<B>): void {
   if (s.votes.has(voteKey('pp', s.view, h))) return // proposed before a restart: the view must change
   if (s.pending.size <= carried && !s.opts.idleBlocks) return
   if (s.proposalAsked?.view === s.view && s.proposalAsked.height === h) return
+  // PBTS: the block's time will be this clock's reading, so wait until it is past the parent's
+  // (checked again at least every view timeout, in case the clock is set right meanwhile)
+  const wait = proposerWait(parent.time, sc.now)
+  if (wait > 0) { setTimer(sc, 'propose', Math.min(wait, s.opts.viewTimeoutMs)); return }
   s.proposalAsked = { view: s.view, height: h }
   sc.out.push({ type: 'requestProposal', height: h, view: s.view, parent })
 }

@@ -8,6 +8,8 @@ export const defaultConsensusOptions: ConsensusOptions = {
   viewTimeoutMs: 2000,
   requestTimeoutMs: 4000,
   blockIntervalMs: 50,
+  maxClockSkewMs: 500,
+  messageDelayMs: 4000,
   maxBackoffExponent: 4,
   maxViewAhead: 4,
   idleBlocks: false,

@@ -20,8 +20,11 @@ export interface ConsensusContext<B extends ProposalLike> {
   verify(signer: string, payload: Uint8Array, sig: Uint8Array): boolean
   /** bytes a commit vote signs (the block's checkpoint note body) */
   commitPayload(block: B): Uint8Array
-  /** null = valid, else the reason; must also check that `block.hash` is the digest of its contents */
-  validateBlock(block: B, parent: BlockRef, now: number): string | null
+  /**
+   * null = valid, else the reason; must also check that `block.hash` is the digest of its contents.
+   * Reads no clock: whether a fresh proposal's time is timely is the core's judgement (timely.ts).
+   */
+  validateBlock(block: B, parent: BlockRef): string | null
   /** request ids (tx hashes) the block carries, to stop request timers (PBFT §4.4 liveness) */
   requestIds(block: B): string[]
   /**
@@ -122,6 +125,10 @@ export interface ConsensusOptions {
   viewTimeoutMs: number
   requestTimeoutMs: number
   blockIntervalMs: number
+  /** PBTS PRECISION: most two honest validators' clocks differ by (genesis `maxClockSkewMs`) */
+  maxClockSkewMs: number
+  /** PBTS MSGDELAY: longest from a proposer reading its clock for a block to an honest replica receiving it */
+  messageDelayMs: number
   /** cap on the exponent of the view-change back-off */
   maxBackoffExponent: number
   /** normal-case messages are kept for views up to current + this */

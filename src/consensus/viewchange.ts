@@ -163,6 +163,13 @@ function enterNewView<B extends ProposalLike>(sc: StepCtx<B>, nv: NewView<B>, pl
     s.syncAskedAt = s.head.height
     sc.out.push({ type: 'requestSync', fromHeight: s.head.height + 1, peers: nv.viewChanges.map((v) => v.from).filter((id) => id !== sc.ctx.self) })
   }
-  for (const pp of nv.prePrepares) if (pp.height > s.head.height) slotOf(s, pp.height).prePrepares.set(nv.view, pp)
+  for (const pp of nv.prePrepares) {
+    if (pp.height <= s.head.height) continue
+    const slot = slotOf(s, pp.height)
+    slot.prePrepares.set(nv.view, pp)
+    // taken on its prepared certificate (PBTS: not judged against this clock), even if a fresh
+    // proposal from this primary at that height arrived first and was refused as untimely
+    slot.rejected.delete(nv.view)
+  }
   progress(sc)
 }

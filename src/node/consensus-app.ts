@@ -66,7 +66,7 @@ export function consensusContext(d: ConsensusAppDeps): ConsensusContext<NodeBloc
       return set
     },
     commitPayload: (b) => utf8(blockCheckpointBody(b.pb)),
-    validateBlock: (b, parent, now) => validateNodeBlock(d, b, parent, now),
+    validateBlock: (b, parent) => validateNodeBlock(d, b, parent),
     requestIds: (b) => b.pb.txs.map((t) => t.hash),
     stillPending: (h) => d.alreadyVerified(h),
     // pipelining: on a validated block in flight, while the chain after it is still this epoch's
@@ -82,7 +82,7 @@ export function consensusContext(d: ConsensusAppDeps): ConsensusContext<NodeBloc
  * node validated), else the reason (the first rule broken). A valid block is remembered as a
  * base the next height may build on.
  */
-export function validateNodeBlock(d: ConsensusAppDeps, b: NodeBlock, parent: BlockRef, now: number): string | null {
+export function validateNodeBlock(d: ConsensusAppDeps, b: NodeBlock, parent: BlockRef): string | null {
   const { ledger } = d
   try {
     const base = ledger.baseOf(parent.hash)
@@ -90,7 +90,7 @@ export function validateNodeBlock(d: ConsensusAppDeps, b: NodeBlock, parent: Blo
     const replays = ledger.replaysOf(b.hash, base)
     if (replays === undefined) return 'block was not prechecked'
     const state = validateBlock(b.pb, {
-      parent, now, params: { ...ledger.genesis.consensus, ...base.state.params }, state: base.state,
+      parent, params: { ...ledger.genesis.consensus, ...base.state.params }, state: base.state,
       verify: ed25519Verify,
       alreadyVerified: d.alreadyVerified,
       isCommitted: replays,
@@ -107,6 +107,9 @@ export function validateNodeBlock(d: ConsensusAppDeps, b: NodeBlock, parent: Blo
 
 /** Builds the primary's next block from mempool txs (`txBytes[i]`: tx i's CBOR, when known), on top of `base` (the block `parent`). */
 export function buildNodeBlock(ledger: Ledger, base: Base, txs: PreparedTx[], parent: BlockRef, now: number, txBytes?: Uint8Array[]): NodeBlock {
+  // This primary's clock: consensus asks for a block only once it is past the parent's time
+  // (proposer-based timestamps); the max keeps the block valid should the clock step back meanwhile
+  // (the primary then finds its block untimely and builds another).
   const time = Math.max(now, parent.time + 1)
   const height = parent.height + 1
   const handover = expectedHandover(base.state, height) // the epoch's last block names the handover

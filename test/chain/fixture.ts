@@ -1,5 +1,5 @@
 // A small chain built from real keys for the chain tests: 4 court validators, 2 units.
-import { DEFAULT_CONSENSUS, genesisHash, initialState, makeBlock, signTx, validateGenesis, type Genesis, type PreparedTx, type UnsignedTx } from '../../src/chain/index.js'
+import { genesisHash, initialState, makeBlock, signTx, validateGenesis, type Genesis, type PreparedTx, type UnsignedTx } from '../../src/chain/index.js'
 import { ed25519PublicKey, ed25519Sign } from '../../src/crypto/index.js'
 import { toHex } from '../../src/util/index.js'
 
@@ -11,7 +11,11 @@ export const genesis: Genesis = validateGenesis({
     id, role: id.startsWith('court') ? 'court' : 'unit', publicKey: toHex(ed25519PublicKey(seed)),
     ...(id.startsWith('court') ? { validator: true, peerId: '12D3KooWFixture' + 'abcdef'[i], addrs: [`/ip4/127.0.0.1/tcp/${26600 + i}`] } : {}),
   })),
-  consensus: { ...DEFAULT_CONSENSUS },
+  // written out, not DEFAULT_CONSENSUS: the frozen formats fixture hashes this genesis
+  consensus: {
+    maxBlockTxs: 4000, maxBlockBytes: 8 * 1024 * 1024, maxTxItems: 1000, maxTxBytes: 1024 * 1024, blockIntervalMs: 20,
+    viewTimeoutMs: 2000, requestTimeoutMs: 4000, maxClockSkewMs: 5000, checkpointInterval: 64, watermarkWindow: 128,
+  },
 })
 export const state0 = initialState(genesis)
 export const parent0 = { hash: genesisHash(genesis), height: 0, time: genesis.time }

@@ -28,7 +28,7 @@ test('four engines commit a requested block through the serialized queue, persis
       wal: { append: async (r) => { wal.push(r); return wal.length }, load: async () => [], truncate: async () => {} },
       clock: { now: () => 1_000 },
       app: {
-        buildBlock: async (height, _view, parent) => makeSimBlock({ height, parent: parent.hash, time: parent.time + 1, requests: ['tx1'], proposer: id }),
+        buildBlock: async (height, _view, parent) => makeSimBlock({ height, parent: parent.hash, time: 1_000, requests: ['tx1'], proposer: id }),
         onCommit: async (block, certificate) => {
           committed.set(id, { block, certificate })
           if (committed.size === validators.length) done.resolve()
@@ -58,7 +58,7 @@ test('a flooding peer gets at most MAX_QUEUED_PER_PEER messages queued; the rest
     wal: { append: async () => { appends++; await stall.promise; return appends }, load: async () => [], truncate: async () => {} },
     clock: { now: () => 1_000 },
     app: {
-      buildBlock: async (height, _view, parent) => makeSimBlock({ height, parent: parent.hash, time: parent.time + 1, requests: ['tx1'], proposer: 'v0' }),
+      buildBlock: async (height, _view, parent) => makeSimBlock({ height, parent: parent.hash, time: 1_000, requests: ['tx1'], proposer: 'v0' }),
       onCommit: async () => {},
       onSyncNeeded: () => {},
     },

@@ -30,7 +30,7 @@ export class TestChain {
     const time = this.parent.time + 1000
     const handover = opts.handover === undefined ? expectedHandover(this.state, height) : opts.handover ?? undefined
     const pb = makeBlock({ chain: 'testchain', height, time, parent: this.parent.hash, logSize: 0, logRoot: '00'.repeat(32), ...(handover ? { handover } : {}) }, txs)
-    this.state = validateBlock(pb, { parent: this.parent, now: time, params: genesis.consensus, state: this.state, verify: ed25519Verify, isCommitted: () => false })
+    this.state = validateBlock(pb, { parent: this.parent, params: genesis.consensus, state: this.state, verify: ed25519Verify, isCommitted: () => false })
     this.parent = { hash: pb.hash, height, time }
     this.blocks.push(pb)
     return pb

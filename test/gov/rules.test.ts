@@ -106,6 +106,15 @@ test('setParams changes consensus timings; an empty change is refused', () => {
   throwsCode(() => parseGovItem({ op: 'propose', action: { type: 'setParams', params: { maxBlockTxs: 1 } }, ttl: 0 }, 'item'), 'TX_BAD_FORMAT', 'size params are genesis-fixed')
 })
 
+test('setParams changes the block time bounds (precision and message delay)', () => {
+  const action: GovAction = { type: 'setParams', params: { maxClockSkewMs: 250, messageDelayMs: 6000 } }
+  assert.not.throws(() => parseGovItem({ op: 'propose', action, ttl: 0 }, 'item'), 'a node admits the tx')
+  const c = new TestChain()
+  pass(c, action)
+  assert.equal([c.state.params.maxClockSkewMs, c.state.params.messageDelayMs], [250, 6000])
+  throwsCode(() => c.block([propose('court-1', { type: 'setParams', params: { messageDelayMs: 0 } })]), 'TX_FORBIDDEN', 'no message delay')
+})
+
 test('setGovernance changes the approval rule, by the current rule', () => {
   const c = new TestChain()
   pass(c, { type: 'setGovernance', approvalNumerator: 3, approvalDenominator: 4 })

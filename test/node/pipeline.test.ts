@@ -33,7 +33,7 @@ async function next(ledger: Ledger, parent: { hash: string; height: number; time
   assert.ok(base, `a base at ${parent.height}`)
   const b = buildNodeBlock(ledger, base, txs, parent, parent.time + 10)
   await ledger.precheck(b.pb)
-  return { b, reason: validateNodeBlock(deps(ledger), b, parent, parent.time + 10) }
+  return { b, reason: validateNodeBlock(deps(ledger), b, parent) }
 }
 
 test('a block validated on a block in flight commits after it, with the log root it declared', async () => {
@@ -69,7 +69,7 @@ test('a tx committed after a block\'s precheck is a replay in that block', async
     await ledger.commit(one.b.pb, certify(one.b))
     const three = buildNodeBlock(ledger, ledger.baseOf(one.b.hash)!, rival.pb.txs, ref(one.b), one.b.time + 10)
     await ledger.precheck(three.pb)
-    assert.match(validateNodeBlock(deps(ledger), three, ref(one.b), one.b.time + 10) ?? '', /twice/)
+    assert.match(validateNodeBlock(deps(ledger), three, ref(one.b)) ?? '', /twice/)
   })
 })
 
@@ -79,7 +79,7 @@ test('a block on a parent that is neither the head nor validated is refused', as
     assert.is(ledger.baseOf(stranger.hash), undefined)
     const one = await next(ledger, parent0)
     const b = { ...one.b, parent: stranger.hash }
-    const reason = validateNodeBlock(deps(ledger), b, stranger, parent0.time + 20)
+    const reason = validateNodeBlock(deps(ledger), b, stranger)
     assert.match(reason ?? '', /neither the committed head \d+ nor a block in flight/, String(reason))
   })
 })

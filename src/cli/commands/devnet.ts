@@ -19,6 +19,8 @@ export interface DevnetLayout {
   chainId?: string
   /** Consensus parameters other than the defaults (e.g. pipelineDepth for a benchmark). */
   consensus?: Partial<ConsensusParams>
+  /** Genesis time (ms since epoch; default now), e.g. a chain quiet since hours for a test. */
+  genesisTime?: number
 }
 
 /** Writes keys, one genesis and a home folder per node; returns the homes and their RPC URLs. */
@@ -42,7 +44,7 @@ export async function initDevnet(l: DevnetLayout): Promise<{ homes: string[]; rp
     members.push({ id, role: 'unit', publicKey: toHex(k.publicKey), ...(runsNode ? { peerId: peerIdFromSeed(k.seed), addrs: [`/ip4/127.0.0.1/tcp/${p2pPort}`] } : {}) })
     if (runsNode) homes.push({ home: join(l.dir, `member-${u + 1}`), id, seed: k.seed, p2pPort, rpcPort: l.rpcBasePort + 50 + u + 1 })
   }
-  const genesis: Genesis = validateGenesis({ v: 1, chainId: l.chainId ?? 'devnet', time: Date.now(), ...(l.testChain ? { testChain: true } : {}), members, consensus: { ...DEFAULT_CONSENSUS, ...l.consensus } })
+  const genesis: Genesis = validateGenesis({ v: 1, chainId: l.chainId ?? 'devnet', time: l.genesisTime ?? Date.now(), ...(l.testChain ? { testChain: true } : {}), members, consensus: { ...DEFAULT_CONSENSUS, ...l.consensus } })
   await writeFile(join(l.dir, 'genesis.json'), JSON.stringify(genesis, null, 2) + '\n')
   for (const h of homes) {
     await mkdir(h.home, { recursive: true })
@@ -60,9 +62,9 @@ function layoutOf(args: ParsedArgs): DevnetLayout {
   }
 }
 
-/** Starts `courtchain start --home <home>` as its own process. */
-export function startNodeProcess(home: string, extra: string[] = [], stdio: 'inherit' | 'ignore' | 'pipe' = 'inherit'): ChildProcess {
-  return spawn(process.execPath, [BIN, 'start', '--home', home, ...extra], { stdio, env: process.env })
+/** Starts `courtchain start --home <home>` as its own process; `env` adds to this process's environment. */
+export function startNodeProcess(home: string, extra: string[] = [], stdio: 'inherit' | 'ignore' | 'pipe' = 'inherit', env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [BIN, 'start', '--home', home, ...extra], { stdio, env: { ...process.env, ...env } })
 }
 
 export const devnetCommand: Command = {

@@ -34,6 +34,8 @@ export const genesisCommand: Command = {
     'max-tx-items': { type: 'string', description: 'evidence items per tx', default: String(DEFAULT_CONSENSUS.maxTxItems) },
     'block-interval-ms': { type: 'string', description: 'primary waits this long to fill a block', default: String(DEFAULT_CONSENSUS.blockIntervalMs) },
     'view-timeout-ms': { type: 'string', description: 'view-change timer', default: String(DEFAULT_CONSENSUS.viewTimeoutMs) },
+    'max-clock-skew-ms': { type: 'string', description: 'most two validators\' clocks differ by (block time precision)', default: String(DEFAULT_CONSENSUS.maxClockSkewMs) },
+    'message-delay-ms': { type: 'string', description: 'longest from a primary stamping a block to a validator receiving it', default: String(DEFAULT_CONSENSUS.messageDelayMs) },
     out: { type: 'string', short: 'o', description: 'where to write genesis.json' },
   },
   async run(args) {
@@ -44,6 +46,8 @@ export const genesisCommand: Command = {
       maxTxItems: intOption(args, 'max-tx-items'),
       blockIntervalMs: intOption(args, 'block-interval-ms'),
       viewTimeoutMs: intOption(args, 'view-timeout-ms'),
+      maxClockSkewMs: intOption(args, 'max-clock-skew-ms'),
+      messageDelayMs: intOption(args, 'message-delay-ms'),
     }
     const genesis: Genesis = validateGenesis({
       v: 1,

@@ -2,11 +2,11 @@
 // honest state machine, so its messages are plausible; these functions bend them.
 import { signMessage } from '../quorum.js'
 import { signedPayload } from '../messages.js'
-import type { Commit, ConsensusContext, ConsensusMessage, PrePrepare, Prepare } from '../types.js'
+import type { Commit, ConsensusContext, ConsensusMessage, ConsensusState, PrePrepare, Prepare } from '../types.js'
 import { fakeSign, makeSimBlock, sha256Hex, SIM_CHAIN, type SimBlock } from './app.js'
 import type { Prng } from './prng.js'
 
-export type Behaviour = 'equivocate' | 'twins' | 'mutate' | 'forge' | 'invalid' | 'withhold' | 'view-flood' | 'censor'
+export type Behaviour = 'equivocate' | 'twins' | 'mutate' | 'forge' | 'invalid' | 'withhold' | 'view-flood' | 'censor' | 'backdate'
 
 export interface Outgoing {
   to: string | null; msg: ConsensusMessage<SimBlock>
@@ -20,6 +20,18 @@ export interface ByzEnv {
   /** validators other than this one */
   others: string[]
   now: number
+  /** the time of a block this replica knows (its committed head or one in flight), if any */
+  timeOf?(hash: string): number | undefined
+}
+
+/** How far back a 'backdate' primary stamps its blocks, when their parent allows it. */
+export const BACKDATE_MS = 3 * 3_600_000
+
+/** The time of block `hash` if it is the replica's committed head or a block in flight it holds. */
+export function blockTimeIn(s: ConsensusState<SimBlock>, hash: string): number | undefined {
+  if (s.head.hash === hash) return s.head.time
+  for (const slot of s.slots.values()) for (const pp of slot.prePrepares.values()) if (pp.digest === hash) return pp.block.time
+  return undefined
 }
 
 const randomDigest = (rng: Prng): string => sha256Hex(`noise/${rng.next()}`)
@@ -68,6 +80,15 @@ export function byzantineOutgoing(behaviour: Behaviour, env: ByzEnv, out: Outgoi
         return [out, ...votesFor(env, msg.view, bad)]
       }
       return [out]
+    }
+    case 'backdate': {
+      // its own fresh blocks, stamped as early as their parent allows (up to hours back), with its vote
+      if (msg.type !== 'pre-prepare' || out.to !== null) return [out]
+      const parentTime = env.timeOf?.(msg.block.parent)
+      if (parentTime === undefined) return [out]
+      const old = makeSimBlock({ ...msg.block, time: Math.max(parentTime + 1, msg.block.time - BACKDATE_MS) })
+      const pp = signMessage(ctx, { ...msg, digest: old.hash, block: old } as PrePrepare<SimBlock>)
+      return [{ to: null, msg: pp }, ...votesFor(env, msg.view, old)]
     }
     case 'mutate': {
       const r = rng.next()

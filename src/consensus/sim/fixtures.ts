@@ -5,7 +5,8 @@ import { makeSimBlock, SIM_GENESIS, simContext, type SimBlock } from './app.js'
 
 export const validators = ['v0', 'v1', 'v2', 'v3']
 export const ctxOf = (id: string): ConsensusContext<SimBlock> => simContext(validators, id)
-export const opts = { viewTimeoutMs: 100, requestTimeoutMs: 300, blockIntervalMs: 0, checkpointInterval: 4, watermarkWindow: 8 }
+export const opts = { viewTimeoutMs: 100, requestTimeoutMs: 300, blockIntervalMs: 0, checkpointInterval: 4, watermarkWindow: 8,
+  maxClockSkewMs: 500, messageDelayMs: 4000 }
 
 export function block(height = 1, parent = SIM_GENESIS.hash, time = 10, requests: string[] = ['r1']): SimBlock {
   return makeSimBlock({ height, parent, time, requests, proposer: 'p' })

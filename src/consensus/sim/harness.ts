@@ -7,7 +7,8 @@ import { quorumSize, faultsTolerated, signMessage, verifyCertificate } from '../
 import { step } from '../step.js'
 import type { CertSig, CommittedBlock, ConsensusContext, ConsensusInput, ConsensusMessage, ConsensusOptions, ConsensusRecord, ConsensusState } from '../types.js'
 import { makeSimBlock, MAX_BLOCK_REQUESTS, SIM_GENESIS, simContext, type SimBlock } from './app.js'
-import { byzantineOutgoing, viewFlood, type Behaviour, type Outgoing } from './byzantine.js'
+import { BlockTimeCheck } from './block-times.js'
+import { blockTimeIn, byzantineOutgoing, viewFlood, type Behaviour, type Outgoing } from './byzantine.js'
 import { certifiersAt, epochAfter, epochContext, planEpochs, type ReconfigSpec } from './epochs.js'
 import { Prng } from './prng.js'
 import { EventQueue } from './queue.js'
@@ -97,13 +98,15 @@ export function runScenario(o: RunOptions): RunResult {
   const n = validators.length, f = faultsTolerated(n)
   const chaosMs = o.heights ? 0 : o.chaosMs ?? 2000
   const bound = o.livenessBoundMs ?? 40_000
-  // pipelining: 1 to 4 heights in flight, per run
+  // pipelining: 1 to 4 heights in flight, per run; PBTS bounds at the simulator's scale (its messages take 1 to 30 ms)
   const opts: Partial<ConsensusOptions> = { viewTimeoutMs: 300, requestTimeoutMs: 1500, blockIntervalMs: 10, checkpointInterval: 16,
-    watermarkWindow: 32, maxBackoffExponent: 4, pipelineDepth: o.pipelineDepth ?? rng.int(1, 4) }
+    watermarkWindow: 32, maxBackoffExponent: 4, pipelineDepth: o.pipelineDepth ?? rng.int(1, 4),
+    maxClockSkewMs: 50, messageDelayMs: 150 }
   const safety: string[] = [], liveness: string[] = []
   // the checker verifies each certificate against the set in force at its height (2f+1 of that set)
   const checkCtxs = plan.sets.map((set) => simContext(set, 'checker'))
   const firstCommit = new Map<number, string>()
+  const blockTimes = new BlockTimeCheck(opts.maxClockSkewMs!, opts.messageDelayMs!)
   let maxStoreSize = 0, maxWal = 0, maxInFlight = 0
   let chaos = chaosMs > 0
 
@@ -222,7 +225,7 @@ export function runScenario(o: RunOptions): RunResult {
   function emit(r: Replica, out: Outgoing): void {
     if (out.msg.type === 'pre-prepare') blocks.set(out.msg.digest, out.msg.block)
     if (o.brokenQuorum) phantomVote(r, out.msg)
-    const outs = r.byz ? byzantineOutgoing(r.byz, { rng, ctx: r.ctx, others: validators.filter((v) => v !== r.id), now: q.now }, out) : [out]
+    const outs = r.byz ? byzantineOutgoing(r.byz, { rng, ctx: r.ctx, others: validators.filter((v) => v !== r.id), now: q.now, timeOf: (h) => blockTimeIn(r.state, h) }, out) : [out]
     for (const o of outs) {
       const targets = o.to === null ? validators.filter((v) => v !== r.id) : [o.to]
       const send = (): void => { for (const to of targets) if (!r.group || r.group.has(to)) transmit(r.id, to, o.msg) }
@@ -236,7 +239,12 @@ export function runScenario(o: RunOptions): RunResult {
     if (msg.type === 'pre-prepare') blocks.set(msg.digest, msg.block)
     const copies = chaos && rng.chance(sc.dup) ? 2 : 1
     for (let i = 0; i < copies; i++) {
-      q.at(q.now + rng.int(1, chaos ? sc.maxDelay : 5), () => { for (const r of instancesOf(to)) input(r, { type: 'message', from, msg, now: q.now }) })
+      q.at(q.now + rng.int(1, chaos ? sc.maxDelay : 5), () => {
+        for (const r of instancesOf(to)) {
+          if (msg.type === 'pre-prepare' && r.byz === null && r.up && r.member) blockTimes.received(msg.digest, q.now)
+          input(r, { type: 'message', from, msg, now: q.now })
+        }
+      })
     }
   }
 
@@ -261,8 +269,11 @@ export function runScenario(o: RunOptions): RunResult {
       const set = certifiersAt(plan, b.height)
       if (!verifyCertificate(checkCtxs[b.height > plan.boundary ? 1 : 0]!, b, c.certificate, quorumSize(set.length))) safety.push(`${r.name} committed height ${b.height} with fewer than 2f+1 valid signatures`)
       const first = firstCommit.get(b.height)
-      if (first === undefined) firstCommit.set(b.height, b.hash)
-      else if (first !== b.hash) safety.push(`conflicting commits at height ${b.height}: ${first.slice(0, 8)} vs ${b.hash.slice(0, 8)} (${r.name})`)
+      if (first === undefined) {
+        firstCommit.set(b.height, b.hash)
+        const late = blockTimes.committed(b, q.now)
+        if (late) safety.push(late)
+      } else if (first !== b.hash) safety.push(`conflicting commits at height ${b.height}: ${first.slice(0, 8)} vs ${b.hash.slice(0, 8)} (${r.name})`)
     }
     r.chain.push(c)
     for (const x of b.requests) { r.mempool.delete(x); r.committedReq.add(x) }

@@ -15,6 +15,8 @@ export const scenarios: ScenarioSpec[] = [
   // replicas crash right after a commit while later heights are in flight, under an equivocating primary
   { name: 'crash-after-commit', byzantine: 'equivocate', drop: 0.05, dup: 0.05, maxDelay: 20, crashAfterCommit: 0.5 },
   { name: 'censor', byzantine: 'censor', drop: 0.02, dup: 0.02, maxDelay: 15 },
+  // a primary stamps its blocks hours in the past (the chain starts quiet: its parent allows it)
+  { name: 'backdating-primary', byzantine: 'backdate', drop: 0.05, dup: 0.05, maxDelay: 20 },
   // reconfiguration at a boundary height H: n → n+1 with a new replica that starts empty
   { name: 'reconfig-add', reconfig: { kind: 'add' }, drop: 0.05, dup: 0.05, maxDelay: 20 },
   // n+1 → n (n ≥ 4), with crashes and restarts across the switch
