@@ -1,5 +1,7 @@
 // Signed txs (docs/internals.md "Tx"): the signature covers a header that commits to the items
-// through an RFC 6962 root, so a receipt can prove one item's depositor with a short path.
+// through an RFC 6962 root, so a receipt can prove one item's depositor with a short path. The tx
+// hash (the header's) names a tx and is its replay key; the signed hash covers the signature too,
+// and is what a block's tx root commits to, so a certified block fixes every signature it carries.
 import { sha256 } from '../crypto/portable.js'
 import { canonicalJsonBytes } from '../codec/index.js'
 import { hashLeaf, rootFromLeafHashes } from '../merkle/index.js'
@@ -36,10 +38,14 @@ export function isEvidenceTx(tx: Tx): tx is EvidenceTx {
 /** What signers sign: the tx without its items, committed through their Merkle root. */
 export interface TxHeader { v: 1; chain: string; type: TxType; from: string; nonce: number; count: number; itemsRoot: string }
 
-/** A tx with the values derived from it computed once. */
-export interface PreparedTx { tx: Tx; hash: string; header: TxHeader; signingBytes: Uint8Array; itemLeafHashes: Uint8Array[] }
+/**
+ * A tx with the values derived from it computed once. `hash`: of the header (the tx id);
+ * `signedHash`: of the header hash and the signature (signedTxHash), the block's tx-root leaf.
+ */
+export interface PreparedTx { tx: Tx; hash: string; signedHash: string; header: TxHeader; signingBytes: Uint8Array; itemLeafHashes: Uint8Array[] }
 
 const TX_TAG = utf8('courtchain/tx/v1\n')
+const SIGNED_TX_TAG = utf8('courtchain/signed-tx/v1\n')
 const C = checks(ChainErrorCode.TX_BAD_FORMAT)
 
 /** Item leaf input: the canonical JSON of the item (RFC 8785). */
@@ -49,6 +55,15 @@ export function itemLeafInput(item: unknown): Uint8Array {
 
 export function txSigningBytes(header: TxHeader): Uint8Array {
   return concatBytes(TX_TAG, canonicalJsonBytes(header))
+}
+
+/**
+ * SHA-256("courtchain/signed-tx/v1\n" ‖ tx hash ‖ sig), 32 and 64 raw bytes: the hash of a tx's
+ * full signed bytes (as Bitcoin's witness commitment covers what its txid leaves out). Two txs
+ * with one header and two signatures share the tx hash, never the signed hash.
+ */
+export function signedTxHash(txHash: string, sig: string): string {
+  return toHex(sha256(concatBytes(SIGNED_TX_TAG, fromHex(txHash, 'txHash', 32), fromHex(sig, 'tx.sig', 64))))
 }
 
 /** The leaf hash of each item, the leaves of the tx's items root. */
@@ -64,7 +79,7 @@ function itemLeafHashesOf(tx: Tx | UnsignedTx): Uint8Array[] {
  * asked for (receipts), and a wrong root cannot pass, since the tx hash, and so the block's tx
  * root, commits to it.
  */
-export function prepareTx(tx: Tx | UnsignedTx, itemsRoot?: string): Omit<PreparedTx, 'tx'> {
+export function prepareTx(tx: Tx | UnsignedTx, itemsRoot?: string): Omit<PreparedTx, 'tx' | 'signedHash'> {
   let leaves = itemsRoot === undefined ? itemLeafHashesOf(tx) : undefined
   const header: TxHeader = {
     v: 1, chain: tx.chain, type: tx.type, from: tx.from, nonce: tx.nonce,
@@ -78,7 +93,7 @@ export function prepareTx(tx: Tx | UnsignedTx, itemsRoot?: string): Omit<Prepare
 export function signTx(unsigned: UnsignedTx, sign: (msg: Uint8Array) => Uint8Array): PreparedTx {
   const p = prepareTx(unsigned)
   const tx = { ...unsigned, sig: toHex(sign(p.signingBytes)) } as Tx
-  return { ...p, tx }
+  return { ...p, tx, signedHash: signedTxHash(p.hash, tx.sig) }
 }
 
 const TX_FIELDS = {
@@ -118,7 +133,8 @@ export function parseTx(value: unknown, limits: { chainId: string; maxTxItems: n
   }
   const tx = { v: 1, chain: obj.chain, type: obj.type, from: obj.from, nonce: obj.nonce, items, sig: obj.sig } as Tx
   // Object.assign, not a spread: a spread would read, and so compute, the lazy item leaf hashes.
-  return Object.assign(prepareTx(tx, itemsRoot), { tx })
+  const p = prepareTx(tx, itemsRoot)
+  return Object.assign(p, { tx, signedHash: signedTxHash(p.hash, tx.sig) })
 }
 
 /** Checks the tx signature against the sender's key with the injected verifier (native on nodes). */

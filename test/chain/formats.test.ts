@@ -2,6 +2,7 @@
 // Regenerate with UPDATE_FIXTURES=1 only together with a format version bump.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { blockCheckpointBody, blockEvidence, genesisHash, makeBlock, recordJson, signTx } from '../../src/chain/index.js'
 import { encodeMessage } from '../../src/consensus/index.js'
@@ -20,6 +21,7 @@ function sample(): Record<string, string> {
     txSigningBytes: toHex(p.signingBytes),
     txHash: p.hash,
     txSig: p.tx.sig,
+    txSignedHash: p.signedHash,
     blockBytes: toHex(pb.bytes),
     blockHash: pb.hash,
     leafBytes: recordJson(ev!.record),
@@ -34,6 +36,15 @@ test('tx, block, leaf, checkpoint and PBFT encodings match the frozen fixture', 
   const now = sample()
   if (process.env.UPDATE_FIXTURES === '1' || !existsSync(file)) writeFileSync(file, JSON.stringify(now, null, 2) + '\n')
   assert.equal(now, JSON.parse(readFileSync(file, 'utf8')))
+})
+
+test('the frozen block\'s tx root is the RFC 6962 root over its tx\'s signed hash, recomputed from docs/internals.md', () => {
+  const f = JSON.parse(readFileSync(repoPath('test', 'fixtures', 'formats.json'), 'utf8')) as Record<string, string>
+  const sha = (...parts: Buffer[]): string => createHash('sha256').update(Buffer.concat(parts)).digest('hex')
+  const signed = sha(Buffer.from('courtchain/signed-tx/v1\n'), Buffer.from(f.txHash!, 'hex'), Buffer.from(f.txSig!, 'hex'))
+  assert.is(f.txSignedHash, signed)
+  const txRoot = sha(Buffer.of(0), Buffer.from(signed, 'hex')) // one leaf: its leaf hash is the root
+  assert.ok(f.blockBytes!.includes(Buffer.from(txRoot).toString('hex')), 'the header carries that tx root')
 })
 
 test.run()

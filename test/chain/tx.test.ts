@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { parseTx, prepareTx, txSignatureValid, checkTxSender } from '../../src/chain/index.js'
+import { parseTx, prepareTx, signedTxHash, txSignatureValid, checkTxSender } from '../../src/chain/index.js'
 import { ed25519Verify } from '../../src/crypto/index.js'
 import { fromHex } from '../../src/util/index.js'
 import { deposit, genesis, state0 } from './fixture.js'
@@ -15,10 +15,13 @@ test('a signed deposit parses, hashes to its signing bytes and verifies', () => 
   assert.ok(txSignatureValid(again, fromHex(genesis.members[4]!.publicKey), ed25519Verify))
 })
 
-test('the tx hash does not depend on the signature (no malleability of ids)', () => {
+test('the tx hash does not depend on the signature (no malleability of ids); the signed hash does', () => {
   const p = deposit()
-  const q = prepareTx({ ...p.tx, sig: '00'.repeat(64) })
+  const q = parseTx({ ...p.tx, sig: '00'.repeat(64) }, limits)
   assert.is(q.hash, p.hash)
+  assert.is(prepareTx(p.tx).hash, p.hash)
+  assert.is.not(q.signedHash, p.signedHash)
+  assert.is(p.signedHash, signedTxHash(p.hash, p.tx.sig))
 })
 
 test('unknown fields, wrong types and bad hex are refused with TX_BAD_FORMAT', () => {
