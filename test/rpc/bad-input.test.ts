@@ -405,7 +405,7 @@ test('verify with record and a caseNo: the report is recorded and listed under t
   assert.is(r.json.caseNo, caseNo)
   const rec = r.json.recorded
   assert.match(rec.evidenceId, /^[0-9a-f]{64}$/)
-  assert.is(rec.receipt.format, 'courtchain.receipt/v1')
+  assert.is(rec.receipt.format, 'courtchain.receipt/v2')
   const trustRoot = (await get(0, '/v1/trust-root')).json as TrustRoot
   const check = verifyReceipt(rec.receipt, trustRoot, { digest: { alg: 'sha256', hex: rec.reportDigest } })
   assert.ok(check.valid, JSON.stringify(check.checks))
