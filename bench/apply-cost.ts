@@ -20,7 +20,7 @@ const blocks = Number(arg('blocks', '150'))
 const txsPerBlock = Number(arg('txs', '3'))
 const stage = arg('stage', 'all')
 const ITEMS = 1000
-const limits = { chainId: 'bench', maxBlockBytes: 64 << 20, maxBlockTxs: 10_000, maxTxItems: 10_000 }
+const limits = { chainId: 'bench', genesisHash: '00'.repeat(32), maxBlockBytes: 64 << 20, maxBlockTxs: 10_000, maxTxItems: 10_000 }
 
 // The blocks' bytes, as a peer's range answer carries them. The signatures are dummies: sync's
 // per-tx signature check (one Ed25519 verify per tx, not per item) is not timed here.
@@ -31,7 +31,7 @@ for (let h = 1; h <= blocks; h++) {
       v: 1, chain: 'bench', type: 'deposit', from: 'notary-1', nonce: h * 100 + t,
       items: Array.from({ length: ITEMS }, (_, i) => ({ digests: { sha256: toHex(sha256(utf8(`${h}/${t}/${i}`))) }, meta: { size: 1024 + i } })),
     }
-    return signTx(u, () => new Uint8Array(64))
+    return signTx(u, limits.genesisHash, () => new Uint8Array(64))
   })
   encoded.push(makeBlock({ chain: 'bench', height: h, time: 1_764_201_600_000 + h, parent: '00'.repeat(32), logSize: 0, logRoot: '00'.repeat(32) }, txs).bytes)
 }

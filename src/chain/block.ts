@@ -120,7 +120,8 @@ export type KnownTx = (txBytes: Uint8Array) => PreparedTx | undefined
 /** The hashes of a block found before it is decoded for good (ahead.ts); each one is checked against the header. */
 export interface BlockHashes { itemsRoots: string[]; evidenceLeafHashes: Uint8Array }
 
-export interface BlockLimits { chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number }
+/** What decoding a block of one chain needs: its id and genesis hash (tx headers name both), and the size bounds. */
+export interface BlockLimits { chainId: string; genesisHash: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number }
 
 /**
  * Strictly decodes a block: size bound, exact framing and fields, every tx parsed, tx root and

@@ -47,7 +47,9 @@ export class Ledger {
     public state: ChainState,
     public head: HeadInfo,
     public stats: ChainStats,
-  ) {}
+  ) {
+    this.limits = limitsOf(genesis)
+  }
 
   static async open(store: Store, genesis: Genesis): Promise<Ledger> {
     await store.checkConsistency()
@@ -66,7 +68,8 @@ export class Ledger {
     return new Ledger(store, genesis, log, state, head, stats)
   }
 
-  get limits(): ReturnType<typeof limitsOf> { return limitsOf(this.genesis) }
+  /** Computed once: the genesis hash in it costs a canonical encoding of the genesis. */
+  readonly limits: BlockLimits
 
   onCommit(cb: (pb: PreparedBlock, placed: PlacedEvidence[], certificate: string) => void): void { this.listeners.push(cb) }
 
@@ -277,7 +280,7 @@ export class Ledger {
 }
 
 export function limitsOf(g: Genesis): BlockLimits {
-  return { chainId: g.chainId, maxBlockBytes: g.consensus.maxBlockBytes, maxBlockTxs: g.consensus.maxBlockTxs, maxTxItems: g.consensus.maxTxItems }
+  return { chainId: g.chainId, genesisHash: genesisHash(g), maxBlockBytes: g.consensus.maxBlockBytes, maxBlockTxs: g.consensus.maxBlockTxs, maxTxItems: g.consensus.maxTxItems }
 }
 
 /** What the store indexes for one placed leaf: the id as the leaf hash bytes it already is (no hex round trip), its digests and case. */

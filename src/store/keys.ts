@@ -12,7 +12,7 @@ export const STORE_FORMAT = 3
 /** What each format changed from the one before: the reason an older store is refused. */
 export const STORE_FORMAT_CHANGES: Readonly<Record<number, string>> = {
   2: 'leaf bytes are no longer stored; each record follows from its block',
-  3: "a block's tx root commits to each tx's signature (signed tx hashes)",
+  3: "a block's tx root commits to each tx's signature (signed tx hashes); tx and vote signatures are bound to the genesis hash",
 }
 
 export const BUCKET = {

@@ -66,7 +66,7 @@ export class BlockSync {
   private readonly hasher: AheadHasher
 
   constructor(private readonly opts: SyncOptions, private readonly deps: SyncDeps) {
-    const limits = { chainId: opts.chainId, maxBlockBytes: opts.maxBlockBytes, maxBlockTxs: opts.maxBlockTxs, maxTxItems: opts.maxTxItems }
+    const limits = { chainId: opts.chainId, genesisHash: opts.genesisHash, maxBlockBytes: opts.maxBlockBytes, maxBlockTxs: opts.maxBlockTxs, maxTxItems: opts.maxTxItems }
     this.hasher = new AheadHasher(limits, (err) => deps.log.warn({ err: err.message }, 'sync hashing thread failed; hashing on the main thread'), opts.aheadMinBytes)
   }
 

@@ -2,7 +2,7 @@
 // Each check is reported by name, so a failure says exactly what was altered.
 import { checkpointOrigin, parseCheckpoint, parseNote, parseTlogProof } from '../checkpoint/index.js'
 import {
-  initialState, RECEIPT_FORMAT, RECEIPT_FORMAT_V1, RECEIPT_V1_REFUSED, type EvidenceRecord, type Receipt, type TrustRoot,
+  genesisHash, initialState, RECEIPT_FORMAT, RECEIPT_FORMAT_V1, RECEIPT_V1_REFUSED, type EvidenceRecord, type Receipt, type TrustRoot,
 } from '../chain/index.js'
 import { canonicalJson } from '../codec/index.js'
 import { ed25519Verify } from '../crypto/portable.js'
@@ -109,6 +109,8 @@ export function verifyReceipt(receipt: unknown, trustRoot: TrustRoot, opts: Veri
     // height, and it verifies under no other (verify/depositor.ts).
     if (r.depositor) {
       const d = r.depositor
+      const genesisId = genesisHash(genesis)
+      if (d.tx.genesis !== genesisId) return fail('depositor', `tx header is signed for the chain with genesis ${String(d.tx.genesis)}, not the trust root's ${genesisId}`)
       const problem = depositorProblem(record, d, cp.block, opts.verify ?? ed25519Verify)
       if (problem) return fail('depositor', problem)
       const genesisKey = state.members.get(record.depositor)?.publicKey === d.publicKey

@@ -7,9 +7,8 @@ import { ed25519Sign, ed25519Verify } from '../../src/crypto/index.js'
 import { equalBytes, fromHex, toHex, utf8 } from '../../src/util/index.js'
 import { encodeCbor } from '../../src/codec/index.js'
 import { hashLeaf } from '../../src/merkle/index.js'
-import { block1, deposit, genesis, parent0, seeds, state0 } from './fixture.js'
+import { block1, deposit, genesis, limits, parent0, seeds, state0 } from './fixture.js'
 
-const limits = { chainId: 'testchain', maxBlockBytes: genesis.consensus.maxBlockBytes, maxBlockTxs: genesis.consensus.maxBlockTxs, maxTxItems: genesis.consensus.maxTxItems }
 const ctx = (over: object = {}) => ({ parent: parent0, now: genesis.time + 1000, params: genesis.consensus, state: state0, verify: ed25519Verify, isCommitted: () => false, ...over })
 const code = (f: () => unknown): string => { try { f(); return 'none' } catch (e) { return (e as { code: string }).code } }
 

@@ -26,7 +26,7 @@ const ctx: ConsensusContext<NodeBlock> = {
   commitPayload: () => new Uint8Array(), validateBlock: () => null, requestIds: () => [],
 }
 const decode = (b: Uint8Array): ConsensusMessage<NodeBlock> => decodeMessage<NodeBlock>(b, defaultDecodeLimits, () => { throw new Error('no blocks here') })
-const verifies = (m: ConsensusMessage<NodeBlock>): boolean => ctx.verify(m.from, signedPayload('devnet', m), m.sig)
+const verifies = (m: ConsensusMessage<NodeBlock>): boolean => ctx.verify(m.from, signedPayload(ctx, m), m.sig)
 
 function harness(mode: string | null, env: Record<string, string> = {}): { sent: { to: string; bytes: Uint8Array }[]; honest: number; transport: ReturnType<Faults['wrap']>; faults: Faults; filter: () => LinkFilter | null } {
   const sent: { to: string; bytes: Uint8Array }[] = []

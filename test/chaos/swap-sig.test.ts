@@ -23,7 +23,7 @@ test('a primary that swaps a pending tx\'s signature has its block refused; a vi
     // Every committed tx, on every node, carries its sender's own signature.
     await sleep(500)
     const height = Math.min(...(await Promise.all(c.ids.map((_, i) => c.status(i)))).map((s) => s?.height ?? 0))
-    const limits = { chainId: c.genesis.chainId, maxTxItems: c.genesis.consensus.maxTxItems }
+    const limits = { chainId: c.genesis.chainId, genesisHash: c.genesisHash, maxTxItems: c.genesis.consensus.maxTxItems }
     const keyOf = new Map(c.genesis.members.map((m) => [m.id, fromHex(m.publicKey)]))
     let txs = 0
     for (let h = 1; h <= height; h++) {

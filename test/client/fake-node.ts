@@ -130,7 +130,7 @@ export class FakeNode {
     return {
       log: { info() {}, warn() {}, error() {} },
       status: () => ({
-        chainId: CHAIN_ID, self: 'court-1', role: 'validator', height: this.height,
+        chainId: CHAIN_ID, genesisHash: genesisHash(this.genesis), self: 'court-1', role: 'validator', height: this.height,
         headHash: this.blocks.at(-1)?.pb.hash ?? genesisHash(this.genesis), headTime: this.blocks.at(-1)?.pb.block.header.time ?? this.genesis.time,
         view: 0, primary: 'court-1',
         validators: VALIDATORS.map((id) => ({ id, online: id !== 'court-2' })),
@@ -138,7 +138,7 @@ export class FakeNode {
         logSize: this.leafHashes.length, mempool: this.pending.length, syncing: false,
       }),
       submitTx: async (body) => {
-        const p = parseTx(body, { chainId: CHAIN_ID, maxTxItems: this.genesis.consensus.maxTxItems })
+        const p = parseTx(body, { chainId: CHAIN_ID, genesisHash: genesisHash(this.genesis), maxTxItems: this.genesis.consensus.maxTxItems })
         checkTxSender(p, this.state, ed25519Verify)
         if (this.txs.has(p.hash)) throw new NodeError({ code: 'DUPLICATE_TX', tx: p.hash }, `tx ${p.hash} is already known`)
         this.txs.set(p.hash, { p })

@@ -12,10 +12,9 @@ import { AheadHasher, BlockSync, decodeRangeRequest, encodeRangeAnswer, FAR_BEHI
 import { encodeCbor } from '../../src/codec/index.js'
 import { toHex, utf8 } from '../../src/util/index.js'
 import { Ledger } from '../../src/node/ledger.js'
-import { deposit, genesis, parent0, seeds, state0 } from '../chain/fixture.js'
+import { deposit, genesis, limits, parent0, seeds, state0 } from '../chain/fixture.js'
 
 const quiet = { info() {}, warn() {}, debug() {} }
-const limits = { chainId: 'testchain', maxBlockBytes: 1 << 23, maxBlockTxs: 4000, maxTxItems: 1000 }
 const code = async (f: () => Promise<unknown>): Promise<string> => { try { await f(); return 'none' } catch (e) { return (e as { code: string }).code } }
 
 const depositAt = (h: number): PreparedTx[] => [deposit('notary-1', [toHex(new Uint8Array(32).fill(h))])]

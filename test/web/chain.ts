@@ -48,7 +48,7 @@ export function makeTestChain(opts: { startTime?: number; laterMembers?: string[
   let nonce = 0
 
   const commit = (items: EvidenceItem[], from = 'notary-1'): void => {
-    const p = signTx({ v: 1, chain: genesis.chainId, type: 'deposit', from, nonce: nonce++, items }, (m) => ed25519Sign(keys.get(from)!.seed, m))
+    const p = signTx({ v: 1, chain: genesis.chainId, type: 'deposit', from, nonce: nonce++, items }, trustRoot.genesisHash, (m) => ed25519Sign(keys.get(from)!.seed, m))
     const prev = blocks.at(-1)
     const height = blocks.length + 1
     const fields = { chain: genesis.chainId, height, time: genesis.time + height * 1500 + (height % 3) * 120, parent: prev ? prev.pb.hash : trustRoot.genesisHash }
@@ -87,7 +87,7 @@ export function makeTestChain(opts: { startTime?: number; laterMembers?: string[
   const deps: RpcDeps = {
     log: { info() {}, warn() {}, error() {} },
     status: (): StatusView => ({
-      chainId: genesis.chainId, self: 'court-1', role: 'validator', height: head().block.header.height, headHash: head().hash,
+      chainId: genesis.chainId, genesisHash: trustRoot.genesisHash, self: 'court-1', role: 'validator', height: head().block.header.height, headHash: head().hash,
       headTime: head().block.header.time, view: 0, primary: 'court-1',
       validators: VALIDATORS.map((id) => ({ id, online: id !== 'court-4' })),
       peers: VALIDATORS.slice(1).map((id) => ({ id, connected: id !== 'court-4' })),
