@@ -28,6 +28,16 @@ const certify = (b: NodeBlock): string => {
   return assembleCertificate(b.pb, ['court-1', 'court-2', 'court-3'].map((s) => ({ signer: s, sig: ed25519Sign(seeds[s]!, body) })), state0)
 }
 
+/** A mempool over `ledger` that admitted one deposit of notary-1 (its signature verified under today's key). */
+async function admitted(ledger: Ledger): Promise<{ mempool: Mempool; tx: PreparedTx }> {
+  const mempool = new Mempool(defaultMempoolOptions, {
+    state: () => ledger.state, isCommitted: (h) => ledger.isCommitted(h), now: () => Date.now(), nextHeight: () => ledger.head.height + 1,
+  })
+  const tx = deposit('notary-1')
+  await mempool.add(tx, encodeCbor(tx.tx))
+  return { mempool, tx }
+}
+
 /** Builds the next block of `txs` on the head and commits it with a quorum certificate. */
 async function commitNext(ledger: Ledger, txs: PreparedTx[]): Promise<void> {
   const head = { hash: ledger.head.hash, height: ledger.head.height, time: ledger.head.time }
@@ -37,11 +47,7 @@ async function commitNext(ledger: Ledger, txs: PreparedTx[]): Promise<void> {
 
 test('a tx admitted before its sender\'s key was rotated is dropped by the block builder, and refused in a proposal', async () => {
   await withLedger(async (ledger) => {
-    const mempool = new Mempool(defaultMempoolOptions, {
-      state: () => ledger.state, isCommitted: (h) => ledger.isCommitted(h), now: () => Date.now(), nextHeight: () => ledger.head.height + 1,
-    })
-    const tx = deposit('notary-1')
-    await mempool.add(tx, encodeCbor(tx.tx))
+    const { mempool, tx } = await admitted(ledger)
     // Governance rotates notary-1's key while the tx waits: proposed, then approved by 3 of 4 courts.
     const rotate = propose('court-1', { type: 'rotateKey', id: 'notary-1', publicKey: keyOf(new Uint8Array(32).fill(99)) })
     await commitNext(ledger, [rotate])
@@ -66,11 +72,7 @@ test('a tx admitted before its sender\'s key was rotated is dropped by the block
 
 test('before any rotation the mempool\'s check stands: the builder proposes the tx without verifying it again', async () => {
   await withLedger(async (ledger) => {
-    const mempool = new Mempool(defaultMempoolOptions, {
-      state: () => ledger.state, isCommitted: (h) => ledger.isCommitted(h), now: () => Date.now(), nextHeight: () => ledger.head.height + 1,
-    })
-    const tx = deposit('notary-1')
-    await mempool.add(tx, encodeCbor(tx.tx))
+    const { mempool, tx } = await admitted(ledger)
     let asked = 0
     const verifiedBefore = (signedHash: string, publicKey: string): boolean => { asked++; return mempool.verifiedWith(signedHash, publicKey) }
     const { valid } = await ledger.selectForBlock([tx], ledger.baseOf(parent0.hash)!, verifiedBefore)
