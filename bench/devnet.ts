@@ -2,7 +2,7 @@
 // random ports (initDevnet + startNodeProcess, as test/cluster/harness.ts does), and the load
 // clients as separate processes too.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createWriteStream, readFileSync } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -22,7 +22,7 @@ export class BenchDevnet {
   readonly procs: (ChildProcess | null)[]
   /** Node.js flags per validator index (e.g. --cpu-prof for one of them). */
   nodeFlags = new Map<number, string[]>()
-  private constructor(readonly dir: string, readonly homes: string[], readonly urls: string[], readonly chainId: string, readonly extra: string[]) {
+  private constructor(readonly dir: string, readonly homes: string[], readonly urls: string[], readonly extra: string[]) {
     this.procs = homes.map(() => null)
   }
 
@@ -35,8 +35,7 @@ export class BenchDevnet {
     const consensus = { ...JSON.parse(process.env.CC_CONSENSUS ?? '{}') as object, ...(process.env.CC_PIPELINE_DEPTH ? { pipelineDepth: Number(process.env.CC_PIPELINE_DEPTH) } : {}) }
     const overrides = Object.keys(consensus).length > 0 ? { consensus } : {}
     const { homes, rpcUrls } = await initDevnet({ dir, nodes: opts.nodes ?? 4, units: UNITS.length, members: 0, basePort, rpcBasePort: basePort + 100, testChain: true, ...overrides })
-    const chainId = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')).chainId as string
-    const d = new BenchDevnet(dir, homes, rpcUrls, chainId, opts.extra ?? [])
+    const d = new BenchDevnet(dir, homes, rpcUrls, opts.extra ?? [])
     if (opts.nodeFlags) d.nodeFlags = opts.nodeFlags
     homes.forEach((_, i) => d.startNode(i))
     await d.waitReady()
@@ -120,7 +119,7 @@ export class BenchDevnet {
    * start on one `go`. `args[i]` are client i's arguments. Resolves with their results.
    */
   async runClients(args: string[][], timeoutMs: number, onGo?: () => void): Promise<LoadResult[]> {
-    const clients = args.map((a) => spawn(process.execPath, [join(HERE, 'load-client.js'), '--urls', this.urls.join(','), '--chain', this.chainId, ...a], { stdio: ['pipe', 'pipe', 'inherit'] }))
+    const clients = args.map((a) => spawn(process.execPath, [join(HERE, 'load-client.js'), '--urls', this.urls.join(','), ...a], { stdio: ['pipe', 'pipe', 'inherit'] }))
     const lines = clients.map((c) => {
       const rl = createInterface({ input: c.stdout! })
       const queue: string[] = []

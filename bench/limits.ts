@@ -52,7 +52,7 @@ async function itemCost(blocks: number): Promise<{ total: number; hash: number; 
       items: Array.from({ length: 500 }, (_, i): EvidenceItem => ({ digests: { sha256: toHex(sha256(utf8(`${h}/${t}/${i}`))) }, meta: { size: 1024 + i } })),
     }))
     const t1 = performance.now()
-    const txs = unsigned.map((u) => ({ ...prepareTx(u), tx: { ...u, sig: '00'.repeat(64) } }) as PreparedTx)
+    const txs = unsigned.map((u) => ({ ...prepareTx(u, '00'.repeat(32)), tx: { ...u, sig: '00'.repeat(64) } }) as PreparedTx)
     const pb = { block: { header: { chain: 'bench', height: h, time: 1764201600000 + h } }, txs } as unknown as PreparedBlock
     const placed = blockEvidence(pb, log.size)
     const append = log.append(placed.map((p) => p.leafHash))

@@ -3,7 +3,7 @@
 // warmup + duration seconds and prints one JSON result line. Every loop is bounded by the
 // prepared count and by the deadline.
 //
-//   node dist/bench/load-client.js --mode tx --urls U1,U2 --key unit.json --chain devnet
+//   node dist/bench/load-client.js --mode tx --urls U1,U2 --key unit.json   (chain id and genesis hash: U1's /v1/status)
 //        [--items 1] [--concurrency 256 | --rate 1500] [--count 40000] [--warmup 2] [--duration 8]
 //   node dist/bench/load-client.js --mode receipt --urls U1,U2 --ids ids.txt --concurrency 64 --duration 5
 import { readFileSync } from 'node:fs'
@@ -55,7 +55,7 @@ async function prepare(): Promise<Job[]> {
     return Array.from({ length: count }, (_, i) => ({ url: `${urls[i % urls.length]}/v1/evidence/${ids[i % ids.length]}/receipt`, items: 1 }))
   }
   const key = await readKeyFile(arg('key', ''))
-  const chain = arg('chain', 'devnet')
+  const { chainId: chain, genesisHash } = await (await fetch(`${urls[0]}/v1/status`)).json() as { chainId: string; genesisHash: string }
   let nonce = Date.now() * 1000
   const jobs: Job[] = []
   for (let i = 0; i < count; i++) {
@@ -63,7 +63,7 @@ async function prepare(): Promise<Job[]> {
     for (let k = 0; k < itemsPerTx; k++) {
       items.push({ digests: { sha256: toHex(sha256(utf8(`bench/${tag}/${key.id}/${nonce}/${i}/${k}`))) }, meta: { size: 1024 + k } })
     }
-    const p = signTx({ v: 1, chain, type: 'deposit', from: key.id, nonce: nonce++, items }, (m) => ed25519Sign(key.seed, m))
+    const p = signTx({ v: 1, chain, type: 'deposit', from: key.id, nonce: nonce++, items }, genesisHash, (m) => ed25519Sign(key.seed, m))
     jobs.push({ url: `${urls[i % urls.length]}/v1/txs?wait=commit&timeoutMs=${commitTimeoutMs}`, body: JSON.stringify(p.tx), items: itemsPerTx, digest: items[0]!.digests.sha256 })
   }
   return jobs

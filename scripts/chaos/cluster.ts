@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { signTx, type EvidenceItem, type Genesis, type TrustRoot } from '../../src/chain/index.js'
+import { genesisHash, signTx, type EvidenceItem, type Genesis, type TrustRoot } from '../../src/chain/index.js'
 import { initDevnet } from '../../src/cli/commands/devnet.js'
 import { ed25519Sign, readKeyFile, sha256 } from '../../src/crypto/index.js'
 import type { ChaosControl } from '../../src/node/byzantine.js'
@@ -30,6 +30,8 @@ export class ChaosCluster {
   readonly starts: number[]
   private nonce = Date.now() * 1000
   trustRoot: TrustRoot | null = null
+  /** What the chain's tx and vote signatures are bound to. */
+  readonly genesisHash: string
 
   private constructor(
     readonly dir: string, readonly homes: string[], readonly urls: string[], readonly ids: string[],
@@ -38,6 +40,7 @@ export class ChaosCluster {
     this.procs = homes.map(() => null)
     this.paused = homes.map(() => false)
     this.starts = homes.map(() => 0)
+    this.genesisHash = genesisHash(genesis)
   }
 
   static async create(o: { nodes: number; logLevel?: string; dir?: string }): Promise<ChaosCluster> {
@@ -129,7 +132,7 @@ export class ChaosCluster {
   async deposit(i: number, label: string, o: { wait?: boolean; timeoutMs?: number } = {}): Promise<DepositResult> {
     const digest = toHex(sha256(utf8(label)))
     const item: EvidenceItem = { digests: { sha256: digest }, meta: { label } }
-    const p = signTx({ v: 1, chain: this.genesis.chainId, type: 'deposit', from: this.unitKey.id, nonce: this.nonce++, items: [item] }, (m) => ed25519Sign(this.unitKey.seed, m))
+    const p = signTx({ v: 1, chain: this.genesis.chainId, type: 'deposit', from: this.unitKey.id, nonce: this.nonce++, items: [item] }, this.genesisHash, (m) => ed25519Sign(this.unitKey.seed, m))
     const waitMs = o.timeoutMs ?? 15_000
     const q = o.wait === false ? '' : `?wait=commit&timeoutMs=${waitMs}`
     const r = await fetch(this.urls[i] + '/v1/txs' + q, {

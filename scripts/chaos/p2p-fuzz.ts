@@ -30,6 +30,7 @@ export async function fuzzP2p(c: ChaosCluster, o: P2pFuzzOptions): Promise<P2pFu
   const me = o.as
   const targets = c.ids.map((_, i) => i).filter((i) => i !== me)
   const chain = c.genesis.chainId
+  const domain = { chainId: chain, genesis: { hash: c.genesisHash } }
   const key = await readKeyFile(join(c.homes[me]!, 'key.json'))
   const listen = JSON.parse(readFileSync(join(c.homes[me]!, 'config.json'), 'utf8')).listen as string[]
   await c.kill(me, 'SIGTERM')
@@ -79,7 +80,7 @@ export async function fuzzP2p(c: ChaosCluster, o: P2pFuzzOptions): Promise<P2pFu
     const validTxBatch = (): Uint8Array => {
       const txs = Array.from({ length: rng.int(1, 4) }, () => {
         const label = `p2p-fuzz-tx/${o.seed}/${nonce}`
-        const p = signTx({ v: 1, chain, type: 'deposit', from: c.unitKey.id, nonce: nonce++, items: [{ digests: { sha256: toHex(sha256(utf8(label))) } }] }, (m) => ed25519Sign(c.unitKey.seed, m))
+        const p = signTx({ v: 1, chain, type: 'deposit', from: c.unitKey.id, nonce: nonce++, items: [{ digests: { sha256: toHex(sha256(utf8(label))) } }] }, c.genesisHash, (m) => ed25519Sign(c.unitKey.seed, m))
         return encodeCbor(p.tx)
       })
       return encodeCbor(txs)
@@ -95,11 +96,11 @@ export async function fuzzP2p(c: ChaosCluster, o: P2pFuzzOptions): Promise<P2pFu
       const type = rng.pick(['prepare', 'commit', 'view-change'] as const)
       if (type === 'view-change') {
         const m = { type, view, from: key.id, checkpoint: null, prepared: [] } as never
-        return encode(['view-change', view, key.id, null, [], ed25519Sign(key.seed, signedPayload(chain, m))])
+        return encode(['view-change', view, key.id, null, [], ed25519Sign(key.seed, signedPayload(domain, m))])
       }
       const certSig = ed25519Sign(key.seed, rng.bytes(40))
       const m = { type, view, height, digest, from: key.id, certSig } as never
-      const sig = ed25519Sign(key.seed, signedPayload(chain, m))
+      const sig = ed25519Sign(key.seed, signedPayload(domain, m))
       return encode(type === 'prepare' ? ['prepare', view, height, digest, key.id, sig] : ['commit', view, height, digest, key.id, certSig, sig])
     }
     // A captured frame claiming another validator (its `from` swapped, signature kept: forged).

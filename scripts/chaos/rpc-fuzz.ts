@@ -80,7 +80,7 @@ export async function fuzzRpc(c: ChaosCluster, o: RpcFuzzOptions): Promise<RpcFu
   const chain = c.genesis.chainId
   let nonce = Date.now() * 1000 + 7
   const signed = (items: EvidenceItem[], key = c.unitKey, from = c.unitKey.id): { tx: any; hash: string } =>
-    signTx({ v: 1, chain, type: 'deposit', from, nonce: nonce++, items }, (m) => ed25519Sign(key.seed, m))
+    signTx({ v: 1, chain, type: 'deposit', from, nonce: nonce++, items }, c.genesisHash, (m) => ed25519Sign(key.seed, m))
   const item = (label: string): EvidenceItem => ({ digests: { sha256: toHex(sha256(utf8(label))) }, meta: { label, caseNo: '(2026)京0491民初1号' } })
 
   // Valid material to mutate: one committed deposit, its evidence id and receipt.

@@ -36,16 +36,19 @@ export function blockHash(header: BlockHeader): string {
   return toHex(sha256(concatBytes(BLOCK_TAG, encodeCbor(header))))
 }
 
-/** RFC 6962 root over the tx hashes in block order. */
-export function txRoot(txHashes: string[]): string {
-  return toHex(rootFromLeafHashes(txHashes.map((h) => hashLeaf(fromHex(h, 'txHash', 32)))))
+/**
+ * RFC 6962 root over the txs' signed hashes (signedTxHash) in block order: the header, and so the
+ * commit certificate, fixes each tx's signature, not only what it signs.
+ */
+export function txRoot(signedTxHashes: string[]): string {
+  return toHex(rootFromLeafHashes(signedTxHashes.map((h) => hashLeaf(fromHex(h, 'signedTxHash', 32)))))
 }
 
 /** Assembles a block from prepared txs and the log state after them; `txBytes[i]`, when given, is tx i's CBOR. */
 export function makeBlock(fields: { chain: string; height: number; time: number; parent: string; logSize: number; logRoot: string; handover?: string }, txs: PreparedTx[], txBytes?: Uint8Array[]): PreparedBlock {
   const header: BlockHeader = {
     v: 1, chain: fields.chain, height: fields.height, time: fields.time, parent: fields.parent,
-    txRoot: txRoot(txs.map((t) => t.hash)), txCount: txs.length, logSize: fields.logSize, logRoot: fields.logRoot,
+    txRoot: txRoot(txs.map((t) => t.signedHash)), txCount: txs.length, logSize: fields.logSize, logRoot: fields.logRoot,
     ...(fields.handover !== undefined ? { handover: fields.handover } : {}),
   }
   const block: Block = { header, txs: txs.map((t) => t.tx) }
@@ -117,7 +120,8 @@ export type KnownTx = (txBytes: Uint8Array) => PreparedTx | undefined
 /** The hashes of a block found before it is decoded for good (ahead.ts); each one is checked against the header. */
 export interface BlockHashes { itemsRoots: string[]; evidenceLeafHashes: Uint8Array }
 
-export interface BlockLimits { chainId: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number }
+/** What decoding a block of one chain needs: its id and genesis hash (tx headers name both), and the size bounds. */
+export interface BlockLimits { chainId: string; genesisHash: string; maxBlockBytes: number; maxBlockTxs: number; maxTxItems: number }
 
 /**
  * Strictly decodes a block: size bound, exact framing and fields, every tx parsed, tx root and
@@ -152,7 +156,7 @@ export function checkTxRoot(pb: PreparedBlock): void {
   if (header.txCount !== pb.txs.length) {
     throw chainError(ChainErrorCode.BLOCK_BAD_TX_ROOT, `header says ${header.txCount} txs, block has ${pb.txs.length}`)
   }
-  const root = txRoot(pb.txs.map((t) => t.hash))
+  const root = txRoot(pb.txs.map((t) => t.signedHash))
   if (root !== header.txRoot) throw chainError(ChainErrorCode.BLOCK_BAD_TX_ROOT, 'txRoot does not match the txs', { expected: header.txRoot, actual: root })
 }
 

@@ -5,7 +5,7 @@ import { applyGovTx, expireProposals } from './gov.js'
 import { endOfBlock } from './epoch.js'
 import { applyAnchorTx } from './anchor.js'
 import type { PreparedBlock } from './block.js'
-import type { ChainState, ExecEnv } from './state.js'
+import { checkTxSender, type ChainState, type ExecEnv, type VerifiedBefore, type VerifySignature } from './state.js'
 import type { PreparedTx } from './tx.js'
 
 /** Applies one tx (sender and signature already checked); throws a ChainError if it may not apply. */
@@ -19,10 +19,18 @@ export function executeTx(state: ChainState, p: PreparedTx, env: ExecEnv): Chain
   }
 }
 
-/** The state after a certified block (already validated, or certified by a quorum). */
-export function executeBlock(state: ChainState, pb: PreparedBlock): ChainState {
+/**
+ * The state after a block. With `senders`, each tx's sender and signature are checked first,
+ * against the state the tx runs on, so a key rotated or a member retired earlier in the chain (or
+ * the block) counts (validation; block sync, where the certificate is the quorum's word and the
+ * signatures are checked here too). Without, the block is taken as already validated.
+ */
+export function executeBlock(state: ChainState, pb: PreparedBlock, senders?: { verify: VerifySignature; verifiedBefore?: VerifiedBefore | undefined }): ChainState {
   const env: ExecEnv = { height: pb.block.header.height, time: pb.block.header.time }
   let s = expireProposals(state, env.height)
-  for (const p of pb.txs) s = executeTx(s, p, env)
+  for (const p of pb.txs) {
+    if (senders) checkTxSender(p, s, senders.verify, senders.verifiedBefore)
+    s = executeTx(s, p, env)
+  }
   return endOfBlock(s, env.height) // a scheduled validator set comes into force after its epoch's last block
 }

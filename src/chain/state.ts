@@ -111,15 +111,27 @@ export function decodeState(bytes: Uint8Array, genesis?: Genesis): ChainState {
   }
 }
 
-/** The sender must be an active member whose role may send this type; the signature must verify. */
-export function checkTxSender(p: PreparedTx, state: ChainState, verify: VerifySignature | null): Member {
+/**
+ * True when this node already verified the tx with these full signed bytes (its signed hash)
+ * under this public key, e.g. at mempool admission. Never by the tx hash alone: that names the
+ * header, which another signature can accompany.
+ */
+export type VerifiedBefore = (signedTxHash: string, publicKey: string) => boolean
+
+/**
+ * The sender must be an active member whose role may send this type; the signature must verify
+ * with the sender's key in `state` (the state the tx executes on: a key rotated since admission
+ * is the new key). `verify` null skips the signature (the caller checks it); `verifiedBefore`
+ * skips it for a tx verified earlier under that same key.
+ */
+export function checkTxSender(p: PreparedTx, state: ChainState, verify: VerifySignature | null, verifiedBefore?: VerifiedBefore): Member {
   const m = state.members.get(p.tx.from)
   if (!m) throw chainError(ChainErrorCode.TX_UNKNOWN_MEMBER, `"${p.tx.from}" is not a member of this chain`, { from: p.tx.from })
   if (!m.active) throw chainError(ChainErrorCode.TX_MEMBER_RETIRED, `member "${m.id}" is retired`, { from: m.id })
   if (!ALLOWED_ROLES[p.tx.type].includes(m.role)) {
     throw chainError(ChainErrorCode.TX_FORBIDDEN, `a ${m.role} may not send "${p.tx.type}" txs`, { from: m.id, role: m.role, type: p.tx.type })
   }
-  if (verify && !verify(fromHex(m.publicKey, 'publicKey', 32), p.signingBytes, fromHex(p.tx.sig, 'tx.sig', 64))) {
+  if (verify && !verifiedBefore?.(p.signedHash, m.publicKey) && !verify(fromHex(m.publicKey, 'publicKey', 32), p.signingBytes, fromHex(p.tx.sig, 'tx.sig', 64))) {
     throw chainError(ChainErrorCode.TX_BAD_SIGNATURE, `signature of tx ${p.hash} does not verify with the key of "${m.id}"`, { tx: p.hash })
   }
   return m

@@ -3,10 +3,9 @@
 import { chainError, ChainErrorCode } from './errors.js'
 import type { ConsensusParams } from './genesis.js'
 import type { PreparedBlock } from './block.js'
-import { checkTxSender, type ChainState, type VerifySignature } from './state.js'
-import { executeTx } from './execute.js'
-import { expireProposals } from './gov.js'
-import { endOfBlock, expectedHandover } from './epoch.js'
+import type { ChainState, VerifiedBefore, VerifySignature } from './state.js'
+import { executeBlock } from './execute.js'
+import { expectedHandover } from './epoch.js'
 
 export interface ParentInfo { hash: string; height: number; time: number }
 
@@ -15,8 +14,8 @@ export interface BlockContext {
   params: ConsensusParams
   state: ChainState
   verify: VerifySignature
-  /** Tx hashes whose signature this node already checked (mempool): skipped here. */
-  alreadyVerified?: (txHash: string) => boolean
+  /** Signed txs this node already verified under a key (mempool): skipped while that is still the sender's key. */
+  alreadyVerified?: VerifiedBefore
   /** Tx hashes already committed in an earlier block (replays). */
   isCommitted: (txHash: string) => boolean
 }
@@ -43,15 +42,11 @@ export function validateBlock(pb: PreparedBlock, ctx: BlockContext): ChainState 
     throw chainError(ChainErrorCode.BLOCK_BAD_FORMAT, `block ${h.height} handover ${h.handover ?? 'none'}, expected ${handover ?? 'none'}`, { expected: handover ?? null, actual: h.handover ?? null })
   }
   const seen = new Set<string>()
-  const env = { height: h.height, time: h.time }
-  let state = expireProposals(ctx.state, h.height)
   for (const p of pb.txs) {
     if (seen.has(p.hash) || ctx.isCommitted(p.hash)) throw chainError(ChainErrorCode.BLOCK_DUPLICATE_TX, `tx ${p.hash} appears twice on the chain`, { tx: p.hash })
     seen.add(p.hash)
-    // Senders are checked against the state as it is when their tx runs (a member added earlier
-    // in the same block may already send).
-    checkTxSender(p, state, ctx.alreadyVerified?.(p.hash) ? null : ctx.verify)
-    state = executeTx(state, p, env)
   }
-  return endOfBlock(state, h.height)
+  // Senders and signatures are checked against the state as it is when their tx runs (a member
+  // added earlier in the same block may already send; a key rotated earlier is the key).
+  return executeBlock(ctx.state, pb, { verify: ctx.verify, verifiedBefore: ctx.alreadyVerified })
 }

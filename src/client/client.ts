@@ -100,7 +100,7 @@ export class CourtchainClient {
     return this.json(`/v1/evidence/${hex32(id, 'id')}`, { nullOn404: true })
   }
 
-  /** The JSON receipt (courtchain.receipt/v1) of evidence `id`; null when unknown. */
+  /** The JSON receipt (courtchain.receipt/v2) of evidence `id`; null when unknown. */
   receipt(id: string): Promise<Receipt | null> {
     return this.json(`/v1/evidence/${hex32(id, 'id')}/receipt`, { nullOn404: true })
   }

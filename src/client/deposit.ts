@@ -2,7 +2,7 @@
 // → submitted with a few in flight, each awaited to commit → every item's evidence id and receipt.
 // The evidence id is found on the node by the item's digest and checked against the committed tx
 // and item index, so it does not depend on recomputing the node's record layout.
-import { parseEvidenceItem, signTx, type EvidenceItem, type EvidenceRecord, type Receipt, type TrustRoot } from '../chain/index.js'
+import { genesisHash, parseEvidenceItem, signTx, type EvidenceItem, type EvidenceRecord, type Receipt, type TrustRoot } from '../chain/index.js'
 import { ed25519PublicKey, ed25519Sign, type HashAlg } from '../crypto/index.js'
 import { hashLeaf } from '../merkle/index.js'
 import { verifyReceipt } from '../verify/index.js'
@@ -85,6 +85,8 @@ export async function deposit(client: CourtchainClient, input: DepositInput, opt
   abytes(opts.key.seed, 'key.seed', 32)
   const trustRoot = await client.trustRoot()
   const chainId = checkKeyAndChain(trustRoot, opts)
+  // Signatures are bound to the chain's genesis, recomputed here from the trust root's genesis.
+  const genesis = genesisHash(trustRoot.genesis)
   const { maxTxItems, maxTxBytes } = trustRoot.genesis.consensus
   const batchSize = Math.min(opts.batchSize ?? maxTxItems, maxTxItems)
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new NodeError({ code: 'BAD_BATCH_SIZE', batchSize }, `"batchSize" expected a positive whole number, got ${batchSize}`)
@@ -100,7 +102,7 @@ export async function deposit(client: CourtchainClient, input: DepositInput, opt
   progress()
   const sign = (msg: Uint8Array): Uint8Array => ed25519Sign(opts.key.seed, msg)
   const txs = await mapPool(batches, opts.concurrency ?? DEFAULT_CONCURRENCY, async (b) => {
-    const prepared = signTx({ v: 1, chain: chainId, type: 'deposit', from: opts.key.id, nonce: nextNonce(), items: b.map((i) => items[i]!) }, sign)
+    const prepared = signTx({ v: 1, chain: chainId, type: 'deposit', from: opts.key.id, nonce: nextNonce(), items: b.map((i) => items[i]!) }, genesis, sign)
     const loc = await submitUntilCommitted(client, prepared.tx, prepared.hash, opts.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS)
     committedTxs++
     committedItems += b.length

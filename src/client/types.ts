@@ -4,6 +4,8 @@ import type { Block, EvidenceRecord, Tx } from '../chain/index.js'
 
 export interface NodeStatus {
   chainId: string
+  /** The genesis hash: what tx and vote signatures are bound to (signTx needs it). */
+  genesisHash: string
   self: string
   role: 'validator' | 'member'
   height: number

@@ -1,6 +1,7 @@
 // Signed payloads and the strict wire encoding of PBFT messages. A signed payload is
-// "courtchain/pbft/v1\n<type>\n<chainId>\n" followed by the JSON array of its fields, so a
-// signature over one message type can never be replayed as another (domain separation).
+// "courtchain/pbft/v2\n<type>\n<chainId>\n<genesis hash>\n" followed by the JSON array of its
+// fields, so a signature over one message type can never be replayed as another, nor a vote of
+// one chain on another that shares its chain id (domain separation).
 import { encode, decode } from 'cborg'
 import { NodeError, utf8, toHex } from '../util/index.js'
 import type {
@@ -8,30 +9,31 @@ import type {
   PreparedCert, ProposalLike, ViewChange,
 } from './types.js'
 
-const TAG = 'courtchain/pbft/v1'
+const TAG = 'courtchain/pbft/v2'
 
-function payload(type: string, chainId: string, fields: unknown[]): Uint8Array {
-  return utf8(`${TAG}\n${type}\n${chainId}\n${JSON.stringify(fields)}`)
-}
+/** The chain a signature is bound to: its id and its genesis hash (a ConsensusContext is one). */
+export interface SigningDomain { chainId: string; genesis: { hash: string } }
 
-/** Bytes the sender of `msg` signs (its `sig` field excluded). */
-export function signedPayload<B extends ProposalLike>(chainId: string, msg: ConsensusMessage<B>): Uint8Array {
+/** Bytes the sender of `msg` signs (its `sig` field excluded) on the chain `domain`. */
+export function signedPayload<B extends ProposalLike>(domain: SigningDomain, msg: ConsensusMessage<B>): Uint8Array {
+  const payload = (type: string, fields: unknown[]): Uint8Array =>
+    utf8(`${TAG}\n${type}\n${domain.chainId}\n${domain.genesis.hash}\n${JSON.stringify(fields)}`)
   switch (msg.type) {
     case 'pre-prepare': case 'prepare':
-      return payload(msg.type, chainId, [msg.view, msg.height, msg.digest, msg.from])
+      return payload(msg.type, [msg.view, msg.height, msg.digest, msg.from])
     case 'commit':
       // the certificate signature is bound too, so a relayed commit cannot swap it
-      return payload(msg.type, chainId, [msg.view, msg.height, msg.digest, msg.from, toHex(msg.certSig)])
+      return payload(msg.type, [msg.view, msg.height, msg.digest, msg.from, toHex(msg.certSig)])
     case 'view-change': {
       const c = msg.checkpoint
-      return payload(msg.type, chainId, [msg.view, msg.from, c ? [c.block.height, c.block.hash] : null,
+      return payload(msg.type, [msg.view, msg.from, c ? [c.block.height, c.block.hash] : null,
         msg.prepared.map(({ prePrepare: p }) => [p.view, p.height, p.digest])])
     }
     case 'new-view':
-      return payload(msg.type, chainId, [msg.view, msg.from, msg.viewChanges.map((v) => toHex(v.sig)),
+      return payload(msg.type, [msg.view, msg.from, msg.viewChanges.map((v) => toHex(v.sig)),
         msg.prePrepares.map((p) => [p.height, p.digest])])
     case 'checkpoint':
-      return payload(msg.type, chainId, [msg.from, msg.block.height, msg.block.hash])
+      return payload(msg.type, [msg.from, msg.block.height, msg.block.hash])
   }
 }
 

@@ -17,12 +17,12 @@ export function primaryOf(validators: readonly string[], view: number): string {
 /** True when the message's `from` is a validator and its signature verifies. */
 export function verifyMessageSig<B extends ProposalLike>(ctx: ConsensusContext<B>, msg: ConsensusMessage<B>): boolean {
   if (!ctx.validators.includes(msg.from)) return false
-  return ctx.verify(msg.from, signedPayload(ctx.chainId, msg), msg.sig)
+  return ctx.verify(msg.from, signedPayload(ctx, msg), msg.sig)
 }
 
 /** Signs `msg` (whose sig is ignored) as ctx.self. */
 export function signMessage<B extends ProposalLike, M extends ConsensusMessage<B>>(ctx: ConsensusContext<B>, msg: M): M {
-  return { ...msg, sig: ctx.sign(signedPayload(ctx.chainId, msg)) }
+  return { ...msg, sig: ctx.sign(signedPayload(ctx, msg)) }
 }
 
 /** Valid certificate signatures over commitPayload(block), one per distinct validator of the set that certified its height. */

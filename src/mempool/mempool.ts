@@ -1,5 +1,7 @@
 // Admission and batching of txs waiting for a block. A tx is checked once on the way in
-// (format, sender, role, signature, replay), so block validation can skip its signature.
+// (format, sender, role, signature, replay), so block validation can skip its signature: for
+// exactly these signed bytes (the signed hash), and while the key it verified under is still
+// the sender's.
 import { chainError, ChainErrorCode, checkTxSender, executeTx, type ChainState, type PreparedTx } from '../chain/index.js'
 import { ed25519VerifyAsync, sha256 } from '../crypto/index.js'
 import { equalBytes, fromHex, NodeError, toHex } from '../util/index.js'
@@ -22,12 +24,15 @@ export interface MempoolDeps {
   nextHeight: () => number
 }
 
-export interface PendingTx { p: PreparedTx; bytes: Uint8Array; since: number; bytesKey: string }
+/** `publicKey`: the sender's key the signature verified under at admission. */
+export interface PendingTx { p: PreparedTx; bytes: Uint8Array; since: number; bytesKey: string; publicKey: string }
 
 export class Mempool {
   private readonly pending = new Map<string, PendingTx>()
   /** Tx hash by SHA-256 of the tx's CBOR: how a proposal's txs are recognised without parsing them. */
   private readonly byBytes = new Map<string, string>()
+  /** Pending txs by signed hash: what a block's tx is recognised as verified by. */
+  private readonly bySigned = new Map<string, PendingTx>()
   private readonly perMember = new Map<string, number>()
   private totalBytes = 0
   /**
@@ -43,6 +48,11 @@ export class Mempool {
   get bytes(): number { return this.totalBytes }
   has(hash: string): boolean { return this.pending.has(hash) }
   get(hash: string): PendingTx | undefined { return this.pending.get(hash) }
+
+  /** True when the tx with this signed hash is pending and its signature verified under `publicKey` (chain VerifiedBefore). */
+  verifiedWith(signedHash: string, publicKey: string): boolean {
+    return this.bySigned.get(signedHash)?.publicKey === publicKey
+  }
 
   /**
    * Admits a parsed tx (`bytes` = its wire encoding) or throws a typed error saying why not:
@@ -67,8 +77,10 @@ export class Mempool {
     if (this.pending.has(p.hash)) throw chainError(ChainErrorCode.DUPLICATE_TX, `tx ${p.hash} is already pending`, { tx: p.hash })
     if (this.recentlyCommitted.has(p.hash)) throw chainError(ChainErrorCode.DUPLICATE_TX, `tx ${p.hash} is already on chain`, { tx: p.hash })
     const bytesKey = toHex(sha256(bytes))
-    this.pending.set(p.hash, { p, bytes, since: this.deps.now(), bytesKey })
+    const t: PendingTx = { p, bytes, since: this.deps.now(), bytesKey, publicKey: member.publicKey }
+    this.pending.set(p.hash, t)
     this.byBytes.set(bytesKey, p.hash)
+    this.bySigned.set(p.signedHash, t)
     this.perMember.set(p.tx.from, (this.perMember.get(p.tx.from) ?? 0) + 1)
     this.totalBytes += bytes.length
   }
@@ -118,6 +130,7 @@ export class Mempool {
       if (!t) continue
       this.pending.delete(h)
       this.byBytes.delete(t.bytesKey)
+      this.bySigned.delete(t.p.signedHash)
       this.totalBytes -= t.bytes.length
       const n = (this.perMember.get(t.p.tx.from) ?? 1) - 1
       if (n <= 0) this.perMember.delete(t.p.tx.from)

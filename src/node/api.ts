@@ -34,7 +34,7 @@ export interface ApiDeps {
 
 export function nodeApi(d: ApiDeps): RpcDeps {
   const { ledger } = d
-  const limits = { chainId: ledger.genesis.chainId, maxTxItems: ledger.genesis.consensus.maxTxItems }
+  const limits = ledger.limits
   const trustRoot = (): TrustRoot => ({ format: TRUST_ROOT_FORMAT, genesis: ledger.genesis, genesisHash: genesisHash(ledger.genesis), history: d.history?.() ?? [] })
 
   const evidence = async (id: string): Promise<EvidenceView | null> => {

@@ -2,20 +2,20 @@
 //  - a Byzantine validator (`--byzantine <mode>`, or live from the control file): the replica
 //    runs the honest PBFT state machine and this module bends what it sends, at the consensus
 //    transport boundary (equivocating pre-prepares, conflicting votes, forged signatures,
-//    mutated fields, huge views, replays, withholding);
+//    mutated fields, huge views, replays, withholding, a pending tx's signature swapped);
 //  - link faults from a control file the node polls (env COURTCHAIN_CHAOS_FILE, e.g.
 //    <home>/chaos.json = {"dropTo": ["court-2"], "delayMs": 200, "jitterMs": 100, "loss": 0.1,
 //    "byzantine": "equivocate"}), applied through p2p.setLinkFilter: partitions and delay/loss.
 import { readFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
-import type { Genesis } from '../chain/index.js'
+import { parseTx, type Genesis, type PreparedTx } from '../chain/index.js'
 import { encodeMessage, signMessage, type Commit, type ConsensusContext, type ConsensusMessage, type ConsensusTransport, type PrePrepare, type Prepare, type ViewChange } from '../consensus/index.js'
 import type { LinkFilter } from '../p2p/index.js'
 import { toHex } from '../util/index.js'
 import { buildNodeBlock, encodeNodeBlock, type NodeBlock } from './consensus-app.js'
 import type { Ledger } from './ledger.js'
 
-export const BYZANTINE_MODES = ['equivocate', 'conflicting-votes', 'forge', 'mutate', 'huge-view', 'replay', 'withhold', 'withhold-some', 'mixed'] as const
+export const BYZANTINE_MODES = ['equivocate', 'conflicting-votes', 'forge', 'mutate', 'huge-view', 'replay', 'withhold', 'withhold-some', 'swap-sig', 'mixed'] as const
 export type ByzantineMode = (typeof BYZANTINE_MODES)[number]
 /** Environment variable naming the control file the node polls. */
 export const CHAOS_FILE_ENV = 'COURTCHAIN_CHAOS_FILE'
@@ -211,6 +211,15 @@ export class Faults {
         }
         return [...honest, ...extra]
       }
+      case 'swap-sig': {
+        if (msg.type !== 'pre-prepare') return honest
+        // The same block with one pending tx's signature swapped for another that looks valid
+        // (ours, over the tx's signing bytes): honest backups must refuse it.
+        const swapped = this.swapSigBlock(ctx, msg.block)
+        if (!swapped) return honest
+        const pp = signMessage(ctx, { ...msg, digest: swapped.hash, block: swapped } as PrePrepare<NodeBlock>)
+        return peers.map((to) => ({ to, msg: pp }))
+      }
       case 'replay': {
         // Old frames again (ours, to anyone), then the real message.
         const old = this.sent.length ? Array.from({ length: 3 }, () => pick(this.sent).bytes) : []
@@ -223,10 +232,23 @@ export class Faults {
   // A different valid block at the same height: one tx fewer when it has several, else a later time.
   private altBlock(b: NodeBlock): NodeBlock {
     const txs = b.pb.txs.length > 1 ? b.pb.txs.slice(0, -1) : b.pb.txs
+    return this.rebuild(b, txs, b.time + (txs.length === b.pb.txs.length ? 1 : 0)) ?? b
+  }
+
+  // `b` with its first tx signed by us instead of its sender, framed as a block of its own (its
+  // tx root over the txs it carries); null for an empty block.
+  private swapSigBlock(ctx: ConsensusContext<NodeBlock>, b: NodeBlock): NodeBlock | null {
+    const first = b.pb.txs[0]
+    if (!first) return null
+    const forged = parseTx({ ...first.tx, sig: toHex(ctx.sign(first.signingBytes)) }, this.targets!.ledger.limits)
+    return this.rebuild(b, [forged, ...b.pb.txs.slice(1)], b.time)
+  }
+
+  // A block of `txs` at b's height on b's parent; null when that parent left the pipeline meanwhile.
+  private rebuild(b: NodeBlock, txs: PreparedTx[], time: number): NodeBlock | null {
     const parent = { hash: b.parent, height: b.height - 1, time: 0 }
     const base = this.targets!.ledger.baseOf(b.parent)
-    if (!base) return b // its parent left the pipeline meanwhile: no second block to offer
-    return buildNodeBlock(this.targets!.ledger, base, txs, parent, b.time + (txs.length === b.pb.txs.length ? 1 : 0))
+    return base ? buildNodeBlock(this.targets!.ledger, base, txs, parent, time) : null
   }
 }
 

@@ -2,7 +2,7 @@
 // verification with validator keys, the checkpoint a commit vote signs, and block validity.
 import {
   blockCheckpointBody, currentEpoch, decodeBlock, epochAt, expectedHandover, genesisHash, makeBlock, validateBlock,
-  type KnownTx, type PreparedBlock, type PreparedTx, type ValidatorKey,
+  type KnownTx, type PreparedBlock, type PreparedTx, type ValidatorKey, type VerifiedBefore,
 } from '../chain/index.js'
 import type { BlockRef, CertifierSet, CommittedBlock, ConsensusContext } from '../consensus/index.js'
 import { parseNote } from '../checkpoint/index.js'
@@ -24,8 +24,10 @@ export const encodeNodeBlock = (b: NodeBlock): Uint8Array => b.pb.bytes
 export interface ConsensusAppDeps {
   ledger: Ledger
   key: NodeKey
-  /** Tx hashes whose signatures the mempool already checked. */
-  alreadyVerified(txHash: string): boolean
+  /** True while the tx with this hash waits in the mempool (PBFT request timers). */
+  isPending(txHash: string): boolean
+  /** Signed txs whose signatures the mempool already checked, and under which key. */
+  verifiedBefore: VerifiedBefore
 }
 
 /** A verifier over one validator set's keys (the epoch's keys, not today's member keys). */
@@ -68,7 +70,7 @@ export function consensusContext(d: ConsensusAppDeps): ConsensusContext<NodeBloc
     commitPayload: (b) => utf8(blockCheckpointBody(b.pb)),
     validateBlock: (b, parent) => validateNodeBlock(d, b, parent),
     requestIds: (b) => b.pb.txs.map((t) => t.hash),
-    stillPending: (h) => d.alreadyVerified(h),
+    stillPending: (h) => d.isPending(h),
     // pipelining: on a validated block in flight, while the chain after it is still this epoch's
     canExtend: (b) => {
       const base = ledger.baseOf(b.hash)
@@ -92,7 +94,7 @@ export function validateNodeBlock(d: ConsensusAppDeps, b: NodeBlock, parent: Blo
     const state = validateBlock(b.pb, {
       parent, params: { ...ledger.genesis.consensus, ...base.state.params }, state: base.state,
       verify: ed25519Verify,
-      alreadyVerified: d.alreadyVerified,
+      alreadyVerified: d.verifiedBefore,
       isCommitted: replays,
     })
     const work = ledger.workFor(b.pb)

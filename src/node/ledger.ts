@@ -3,8 +3,10 @@
 // blocks once so validation, proposal and commit share the work.
 import {
   blockEvidence, evidenceAt, checkTxSender, executeTx, decodeBlock, decodeState, encodeState, executeBlock, initialState, genesisHash,
-  type BlockLimits, type ChainState, type EvidenceSource, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx,
+  type BlockLimits, type ChainState, type EvidenceSource, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx, type VerifiedBefore,
+  type VerifySignature,
 } from '../chain/index.js'
+import { ed25519Verify } from '../crypto/index.js'
 import type { EvidenceLog, LogAppend } from '../merkle/index.js'
 import type { EvidenceEntry, Store } from '../store/index.js'
 import { BoundedMap, fromUtf8, NodeError, toHex, utf8 } from '../util/index.js'
@@ -45,7 +47,9 @@ export class Ledger {
     public state: ChainState,
     public head: HeadInfo,
     public stats: ChainStats,
-  ) {}
+  ) {
+    this.limits = limitsOf(genesis)
+  }
 
   static async open(store: Store, genesis: Genesis): Promise<Ledger> {
     await store.checkConsistency()
@@ -64,7 +68,8 @@ export class Ledger {
     return new Ledger(store, genesis, log, state, head, stats)
   }
 
-  get limits(): ReturnType<typeof limitsOf> { return limitsOf(this.genesis) }
+  /** Computed once: the genesis hash in it costs a canonical encoding of the genesis. */
+  readonly limits: BlockLimits
 
   onCommit(cb: (pb: PreparedBlock, placed: PlacedEvidence[], certificate: string) => void): void { this.listeners.push(cb) }
 
@@ -85,11 +90,13 @@ export class Ledger {
   }
 
   /**
-   * The candidates a primary may propose on top of the head, in order: not already committed and
+   * The candidates a primary may propose on top of `base`, in order: not already committed and
    * still valid against the state as each runs (a unit retired meanwhile, a vote on a closed
-   * proposal). Returns them and the hashes to drop from the mempool.
+   * proposal, a key rotated since admission: the signature is checked again unless
+   * `verifiedBefore` vouches for it under the key now in force). Returns them and the hashes to
+   * drop from the mempool.
    */
-  async selectForBlock(candidates: PreparedTx[], base: Base = this.baseOf(this.head.hash)!): Promise<{ valid: PreparedTx[]; invalid: string[] }> {
+  async selectForBlock(candidates: PreparedTx[], base: Base, verifiedBefore: VerifiedBefore): Promise<{ valid: PreparedTx[]; invalid: string[] }> {
     const hits = await Promise.all(candidates.map((t) => this.store.getTx(t.hash)))
     const env = { height: base.height + 1, time: Date.now() }
     let state = base.state
@@ -99,7 +106,7 @@ export class Ledger {
       if (base.carried.has(t.hash)) return // in a block in flight: neither valid here nor dropped
       if (hits[i] !== undefined) { invalid.push(t.hash); return }
       try {
-        checkTxSender(t, state, null)
+        checkTxSender(t, state, ed25519Verify, verifiedBefore)
         state = executeTx(state, t, env)
         valid.push(t)
       } catch { invalid.push(t.hash) }
@@ -177,13 +184,14 @@ export class Ledger {
    * Persists a certified block in one atomic batch, then moves head, log and state. Commits are
    * serialized: consensus and block sync may both deliver the same block; the second is a no-op.
    */
-  commit(pb: PreparedBlock, certificate: string, opts: { fsync?: boolean } = {}): Promise<PlacedEvidence[]> {
-    const run = this.commitChain.then(() => this.commitNow(pb, certificate, opts.fsync ?? true))
+  commit(pb: PreparedBlock, certificate: string, opts: { fsync?: boolean; verify?: VerifySignature } = {}): Promise<PlacedEvidence[]> {
+    const run = this.commitChain.then(() => this.commitNow(pb, certificate, opts.fsync ?? true, opts.verify))
     this.commitChain = run.catch(() => undefined)
     return run
   }
 
-  private async commitNow(pb: PreparedBlock, certificate: string, fsync: boolean): Promise<PlacedEvidence[]> {
+  /** `verify`: check each tx's sender and signature as it executes (a block not validated here: sync). */
+  private async commitNow(pb: PreparedBlock, certificate: string, fsync: boolean, verify: VerifySignature | undefined): Promise<PlacedEvidence[]> {
     const h = pb.block.header
     if (h.height <= this.head.height) {
       const stored = h.height === this.head.height ? this.head.hash : (await this.block(h.height))?.pb.hash
@@ -195,7 +203,7 @@ export class Ledger {
     }
     const { placed, append } = this.workFor(pb)
     const stats = await this.nextStats(pb, placed)
-    const state = executeBlock(this.state, pb)
+    const state = executeBlock(this.state, pb, verify && { verify })
     if (append.size !== h.logSize || toHex(append.root) !== h.logRoot) {
       this.work.delete(pb.hash) // leaf hashes found ahead (sync) may have been wrong: place it afresh next time
       throw new NodeError({ code: 'BLOCK_BAD_LOG', height: h.height }, `block ${h.height} log root does not match its evidence`)
@@ -267,7 +275,7 @@ export class Ledger {
 }
 
 export function limitsOf(g: Genesis): BlockLimits {
-  return { chainId: g.chainId, maxBlockBytes: g.consensus.maxBlockBytes, maxBlockTxs: g.consensus.maxBlockTxs, maxTxItems: g.consensus.maxTxItems }
+  return { chainId: g.chainId, genesisHash: genesisHash(g), maxBlockBytes: g.consensus.maxBlockBytes, maxBlockTxs: g.consensus.maxBlockTxs, maxTxItems: g.consensus.maxTxItems }
 }
 
 /** What the store indexes for one placed leaf: the id as the leaf hash bytes it already is (no hex round trip), its digests and case. */

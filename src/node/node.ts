@@ -103,7 +103,7 @@ export class Node {
       online.add(key.id)
       const view = engine()?.view ?? 0
       return {
-        chainId: genesis.chainId, self: key.id, role: role.isValidator ? 'validator' : 'member',
+        chainId: genesis.chainId, genesisHash: ledger.limits.genesisHash, self: key.id, role: role.isValidator ? 'validator' : 'member',
         height: ledger.head.height, headHash: ledger.head.hash, headTime: ledger.head.time,
         view, primary: ledger.state.validators.length ? primaryOf(ledger.state.validators, view) : null,
         validators: ledger.state.validators.map((id) => ({ id, online: online.has(id) })),
@@ -123,7 +123,7 @@ export class Node {
       log: log.child({ mod: 'rpc' }), webRoot: opts.webRoot, self: key.id,
       ...(canRecord() ? {
         recordVerification: async (items: unknown[]) => {
-          const signed = signTx({ v: 1, chain: genesis.chainId, type: 'verify', from: key.id, nonce: recordNonce++, items: items as never }, (m) => ed25519Sign(key.seed, m))
+          const signed = signTx({ v: 1, chain: genesis.chainId, type: 'verify', from: key.id, nonce: recordNonce++, items: items as never }, ledger.limits.genesisHash, (m) => ed25519Sign(key.seed, m))
           // Our own tx passes the same strict parser as anyone's, so peers cannot refuse it later.
           const p = parseTx(signed.tx, ledger.limits)
           await admit(p, encodeCbor(p.tx))

@@ -1,9 +1,8 @@
-// Builds receipts (docs/formats.md "Receipt") from the store: the leaf, its inclusion proof in the
-// tree certified by its own block's commit certificate, and the depositor's signed tx header.
-import { RECEIPT_FORMAT, type Receipt } from '../chain/index.js'
+// Builds receipts (docs/formats.md "Receipt") from the store: the leaf, its inclusion proof in the tree
+// certified by its own block's commit certificate, and the depositor's signed tx, bound to that block.
+import { assembleReceipt, type Receipt } from '../chain/index.js'
 import { formatTlogProof } from '../checkpoint/index.js'
-import { inclusionProof } from '../merkle/index.js'
-import { fromBase64, toBase64 } from '../util/index.js'
+import { fromBase64 } from '../util/index.js'
 import type { Ledger } from './ledger.js'
 
 export class Receipts {
@@ -13,30 +12,8 @@ export class Receipts {
   async receipt(id: string): Promise<Receipt | null> {
     const ev = await this.ledger.evidenceById(id)
     if (!ev) return null
-    const { record, pb, certificate } = ev
-    const treeSize = pb.block.header.logSize
-    const txIndex = pb.txs.findIndex((t) => t.hash === record.tx)
-    const p = pb.txs[txIndex]!
-    const member = this.ledger.state.members.get(record.depositor)!
-    const inclusion = await this.ledger.log.inclusionProof(ev.leafIndex, treeSize)
-    return {
-      format: RECEIPT_FORMAT,
-      chain: record.chain,
-      id,
-      leaf: toBase64(ev.leafBytes),
-      leafIndex: ev.leafIndex,
-      treeSize,
-      inclusion: inclusion.map(toBase64),
-      checkpoint: certificate,
-      depositor: {
-        id: record.depositor,
-        publicKey: member.publicKey,
-        tx: p.header,
-        sig: p.tx.sig,
-        item: record.item,
-        itemProof: inclusionProof(record.item, p.itemLeafHashes).map(toBase64),
-      },
-    }
+    const inclusion = await this.ledger.log.inclusionProof(ev.leafIndex, ev.pb.block.header.logSize)
+    return assembleReceipt(ev, inclusion, this.ledger.state.members.get(ev.record.depositor)!.publicKey)
   }
 
   /** The same receipt as C2SP tlog-proof text, the leaf bytes in its extra line. */

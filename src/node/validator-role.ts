@@ -13,7 +13,7 @@ import type { PreparedTx } from '../chain/index.js'
 export interface ValidatorRoleDeps {
   ledger: Ledger
   key: NodeKey
-  mempool: { has(hash: string): boolean; known(txBytes: Uint8Array): PreparedTx | undefined; take(limits: { maxTxs: number; maxBytes: number; maxItems?: number }, exclude?: (hash: string) => boolean): { p: PreparedTx; bytes: Uint8Array }[]; remove(hashes: Iterable<string>): void }
+  mempool: { has(hash: string): boolean; verifiedWith(signedHash: string, publicKey: string): boolean; known(txBytes: Uint8Array): PreparedTx | undefined; take(limits: { maxTxs: number; maxBytes: number; maxItems?: number }, exclude?: (hash: string) => boolean): { p: PreparedTx; bytes: Uint8Array }[]; remove(hashes: Iterable<string>): void }
   wal: ConsensusWal
   transport: { broadcast(bytes: Uint8Array): void; send(to: string, bytes: Uint8Array): void }
   encodeMessage(msg: ConsensusMessage<NodeBlock>): Uint8Array
@@ -85,7 +85,8 @@ export class ValidatorRole {
     const { ledger, key, mempool, clock } = this.d
     const stored = ledger.head.height > 0 ? await ledger.block(ledger.head.height) : null
     const startHead = stored ? committedBlock(stored.pb, stored.certificate) : null
-    const ctx = consensusContext({ ledger, key, alreadyVerified: (h) => mempool.has(h) })
+    const verifiedBefore = (signedHash: string, publicKey: string): boolean => mempool.verifiedWith(signedHash, publicKey)
+    const ctx = consensusContext({ ledger, key, isPending: (h) => mempool.has(h), verifiedBefore })
     const genesis = ledger.genesis
     let engine: ConsensusEngine<NodeBlock> | null = null
     engine = new ConsensusEngine<NodeBlock>({
@@ -109,7 +110,7 @@ export class ValidatorRole {
           // txs already in the blocks in flight below are left for later
           const pending = mempool.take({ maxTxs: genesis.consensus.maxBlockTxs, maxBytes: genesis.consensus.maxBlockBytes - 64 * 1024, maxItems: MAX_BLOCK_ITEMS }, (h) => base.carried.has(h))
           const lookedUpAt = ledger.head.height
-          const { valid, invalid } = await ledger.selectForBlock(pending.map((t) => t.p), base)
+          const { valid, invalid } = await ledger.selectForBlock(pending.map((t) => t.p), base, verifiedBefore)
           if (invalid.length) mempool.remove(invalid)
           const bytesOf = new Map(pending.map((t) => [t.p.hash, t.bytes]))
           const b = buildNodeBlock(ledger, base, valid, parent, clock.now(), valid.map((t) => bytesOf.get(t.hash)!))

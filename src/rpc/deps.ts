@@ -5,6 +5,8 @@ export interface Logger { info(o: unknown, m?: string): void; warn(o: unknown, m
 
 export interface StatusView {
   chainId: string
+  /** The genesis hash: what tx and vote signatures are bound to (signTx needs it). */
+  genesisHash: string
   self: string
   role: 'validator' | 'member'
   height: number

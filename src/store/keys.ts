@@ -3,8 +3,17 @@
 // scans. A change here is a format change (docs/internals.md "Store"): bump STORE_FORMAT.
 import { HEX_VALUE, NodeError, concatBytes, fromHex, readU64be, utf8 } from '../util/index.js'
 
-/** Version of this layout, kept under META "format"; a store with another version is refused. */
-export const STORE_FORMAT = 2
+/**
+ * Version of what the store holds, kept under META "format"; a store with another version is
+ * refused. It moves with this key layout and with the block format the stored blocks follow.
+ */
+export const STORE_FORMAT = 3
+
+/** What each format changed from the one before: the reason an older store is refused. */
+export const STORE_FORMAT_CHANGES: Readonly<Record<number, string>> = {
+  2: 'leaf bytes are no longer stored; each record follows from its block',
+  3: "a block's tx root commits to each tx's signature (signed tx hashes); tx and vote signatures are bound to the genesis hash",
+}
 
 export const BUCKET = {
   /** 0x01 ‖ u64be(height) → encoded block bytes, opaque to the store. */

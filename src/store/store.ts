@@ -6,7 +6,7 @@ import { Level } from 'level'
 import { EvidenceLog, type LogNodeKey, type LogNodeReader } from '../merkle/index.js'
 import { NodeError, equalBytes, fromHex, readU64be, toHex } from '../util/index.js'
 import {
-  BUCKET, STORE_FORMAT, type DigestAlg, type StoreHead, blockKey, casePrefix, certificateKey, decodeHead,
+  BUCKET, STORE_FORMAT, STORE_FORMAT_CHANGES, type DigestAlg, type StoreHead, blockKey, casePrefix, certificateKey, decodeHead,
   blockByLogEndKey, digestPrefix, evidenceIdKey, hash32, logNodeKey, metaKey, prefixEnd, stateKey, trailingIndex, txKey,
   u64, walKey,
 } from './keys.js'
@@ -78,8 +78,7 @@ export class Store {
       if (format === undefined) {
         await db.put(metaKey('format'), u64(STORE_FORMAT), { sync: true })
       } else if (readU64be(format) !== STORE_FORMAT) {
-        throw new NodeError({ code: 'STORE_FORMAT', expected: STORE_FORMAT, actual: readU64be(format) },
-          `store format ${readU64be(format)} is not ${STORE_FORMAT}`)
+        throw formatError(dir, readU64be(format))
       }
       const head = await db.get(metaKey('head'))
       let nextWalSeq = 1
@@ -325,4 +324,16 @@ export class Store {
 
 function corrupt(what: string, data: Record<string, unknown>): NodeError {
   return new NodeError({ code: 'STORE_CORRUPT', what, ...data }, `store is inconsistent: ${what}`)
+}
+
+/**
+ * Why a store of format `actual` is refused, and what to do. An older store's blocks follow
+ * rules this node no longer checks them by: the node re-syncs them from its peers instead.
+ */
+function formatError(dir: string, actual: number): NodeError<{ code: 'STORE_FORMAT'; expected: number; actual: number }> {
+  const data = { code: 'STORE_FORMAT' as const, expected: STORE_FORMAT, actual }
+  if (actual > STORE_FORMAT) return new NodeError(data, `store ${dir} is format ${actual}, newer than this courtchain (format ${STORE_FORMAT}): run a newer courtchain`)
+  const changes = Object.entries(STORE_FORMAT_CHANGES).filter(([v]) => Number(v) > actual).map(([v, what]) => `format ${v}: ${what}`)
+  return new NodeError(data, `store ${dir} is format ${actual}, this courtchain reads format ${STORE_FORMAT} (${changes.join('; ')}). ` +
+    `Delete that folder and start the node again (\`courtchain start --home <node home>\`): it re-syncs the chain from its peers`)
 }

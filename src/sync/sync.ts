@@ -24,10 +24,10 @@ export interface SyncDeps {
   ledger: {
     head: { height: number; hash: string }
     state: ChainState
-    commit(pb: PreparedBlock, certificate: string, opts?: { fsync?: boolean }): Promise<unknown>
+    commit(pb: PreparedBlock, certificate: string, opts?: { fsync?: boolean; verify?: VerifySignature }): Promise<unknown>
   }
   store: { getBlocks(from: number, to: number, opts: { maxBytes?: number }): Promise<{ height: number; block: Uint8Array; certificate: Uint8Array }[]> }
-  /** Signature verifier for certificates (the native one on nodes). */
+  /** Signature verifier for certificates and tx signatures (the native one on nodes). */
   verify: VerifySignature
   log: { info(o: unknown, m?: string): void; warn(o: unknown, m?: string): void; debug(o: unknown, m?: string): void }
   /**
@@ -66,7 +66,7 @@ export class BlockSync {
   private readonly hasher: AheadHasher
 
   constructor(private readonly opts: SyncOptions, private readonly deps: SyncDeps) {
-    const limits = { chainId: opts.chainId, maxBlockBytes: opts.maxBlockBytes, maxBlockTxs: opts.maxBlockTxs, maxTxItems: opts.maxTxItems }
+    const limits = { chainId: opts.chainId, genesisHash: opts.genesisHash, maxBlockBytes: opts.maxBlockBytes, maxBlockTxs: opts.maxBlockTxs, maxTxItems: opts.maxTxItems }
     this.hasher = new AheadHasher(limits, (err) => deps.log.warn({ err: err.message }, 'sync hashing thread failed; hashing on the main thread'), opts.aheadMinBytes)
   }
 
@@ -172,11 +172,13 @@ export class BlockSync {
       if (h.height !== head.height + 1 || h.parent !== head.hash) {
         throw new NodeError({ code: 'SYNC_BAD_BLOCK', peer, height: h.height }, `peer ${peer} sent block ${h.height} that does not extend our head ${head.height}`)
       }
-      // The certificate is the proof: 2f+1 validators signed this block's checkpoint.
+      // The certificate is the proof: 2f+1 validators signed this block's checkpoint, whose
+      // header's tx root fixes every tx signature (decodeBlock checked the txs against it).
       checkCommitCertificate(pb, b.certificate, this.deps.ledger.state, this.deps.verify)
       // One fsync per range: a synced block survives kill -9 once written (the OS has it); only
       // a power loss could take back the range's tail, which a restart simply fetches again.
-      await this.deps.ledger.commit(pb, b.certificate, { fsync: i === answer.blocks.length - 1 })
+      // Each tx's signature is checked too, with the sender's key as the tx executes.
+      await this.deps.ledger.commit(pb, b.certificate, { fsync: i === answer.blocks.length - 1, verify: this.deps.verify })
       applied++
       last = { pb, certificate: b.certificate }
     }

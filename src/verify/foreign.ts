@@ -3,17 +3,19 @@
 // and against the latest checkpoint of it anchored here. Browser-safe, like the rest of verify.
 //
 // What this side cannot know: the foreign chain's member registry. A courtchain receipt carries
-// its depositor's public key; the depositor check proves that key signed the tx holding the item,
-// not that the key belongs to a member of the foreign chain.
+// its depositor's public key; the depositor check proves that key made the signature the foreign
+// quorum's certified block carries (which its validators verified under the registered key:
+// verify/depositor.ts), and shows the member id the foreign chain recorded.
 import { parseTlogProof } from '../checkpoint/index.js'
 import {
-  impliedPrefixRoot, itemLeafInput, txSigningBytes, verifiedCheckpoint, RECEIPT_FORMAT,
+  impliedPrefixRoot, verifiedCheckpoint, RECEIPT_FORMAT, RECEIPT_FORMAT_V1, RECEIPT_V1_REFUSED,
   type EvidenceRecord, type ForeignChain, type Receipt,
 } from '../chain/index.js'
 import { canonicalJson } from '../codec/index.js'
-import { ed25519Verify, sha256 } from '../crypto/portable.js'
+import { ed25519Verify } from '../crypto/portable.js'
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../merkle/index.js'
 import { NodeError, equalBytes, fromBase64, fromHex, fromUtf8, toHex } from '../util/index.js'
+import { depositorProblem, isDepositorShape } from './depositor.js'
 
 export type ForeignCheckName = 'format' | 'registry' | 'leaf' | 'checkpoint' | 'inclusion' | 'depositor' | 'digest' | 'anchor'
 /** ok: true passed, false failed, null not checked (the detail says why). */
@@ -92,16 +94,14 @@ export function parseForeignReceipt(receipt: unknown): ForeignReceipt {
     return { origin: p.checkpointNote.split('\n', 1)[0]!, leafBytes: p.extra, leafIndex: p.index, treeSize: null, inclusion: p.proof, checkpoint: p.checkpointNote, id: null, chain: null, depositor: null }
   }
   const r = receipt as Receipt
+  if ((r as { format?: unknown } | null)?.format === RECEIPT_FORMAT_V1) throw malformed(RECEIPT_V1_REFUSED)
   if (typeof r !== 'object' || r === null || r.format !== RECEIPT_FORMAT) throw malformed(`expected a ${RECEIPT_FORMAT} object or tlog-proof text`)
   if (typeof r.chain !== 'string' || typeof r.leaf !== 'string' || !Number.isSafeInteger(r.leafIndex) || r.leafIndex < 0 || !Number.isSafeInteger(r.treeSize) ||
     !Array.isArray(r.inclusion) || typeof r.checkpoint !== 'string' || (r.id !== undefined && typeof r.id !== 'string')) {
     throw malformed('fields chain, leaf, leafIndex, treeSize, inclusion, checkpoint are required with their types')
   }
   const d = r.depositor
-  if (d !== undefined && (typeof d !== 'object' || d === null || typeof d.tx !== 'object' || d.tx === null || !Array.isArray(d.itemProof) ||
-    typeof d.sig !== 'string' || typeof d.publicKey !== 'string' || typeof d.id !== 'string' || !Number.isSafeInteger(d.item))) {
-    throw malformed('"depositor" is malformed')
-  }
+  if (d !== undefined && !isDepositorShape(d)) throw malformed('"depositor" is malformed')
   try {
     return {
       origin: `courtchain/${r.chain}`, leafBytes: fromBase64(r.leaf, 'leaf'), leafIndex: r.leafIndex, treeSize: r.treeSize,
@@ -164,17 +164,11 @@ export function verifyForeignReceipt(r: ForeignReceipt, fc: Pick<ForeignChain, '
     try { included = verifyInclusion(r.leafIndex, cp.size, leafHash, r.inclusion, cp.root) } catch { included = false }
     if (!included) return fail('inclusion', `leaf ${r.leafIndex} is not in the checkpointed tree of ${cp.size}`)
     pass('inclusion', `leaf ${r.leafIndex} of ${cp.size}`)
-    // The depositor's signature, with the key the receipt itself carries.
+    // The depositor's signature, with the key the receipt itself carries: the one the certified block carries.
     if (r.depositor && rec) {
-      const d = r.depositor
-      if (d.id !== rec.depositor || d.tx.from !== rec.depositor || d.tx.chain !== rec.chain || d.item !== rec.item) return fail('depositor', 'tx header does not match the record')
-      const signing = txSigningBytes(d.tx)
-      if (toHex(sha256(signing)) !== rec.tx) return fail('depositor', "tx header does not hash to the record's tx")
-      const item = { digests: rec.digests, ...(rec.meta ? { meta: rec.meta } : {}) }
-      const itemOk = verifyInclusion(d.item, d.tx.count, hashLeaf(itemLeafInput(item)), d.itemProof.map((p, i) => fromBase64(p, `itemProof[${i}]`)), fromHex(d.tx.itemsRoot, 'itemsRoot', 32))
-      if (!itemOk) return fail('depositor', 'item is not under the signed itemsRoot')
-      if (!ed25519Verify(fromHex(d.publicKey, 'publicKey', 32), signing, fromHex(d.sig, 'sig', 64))) return fail('depositor', 'depositor signature does not verify')
-      pass('depositor', `signed by ${rec.depositor} with the key in the receipt (${fc.origin}'s member registry is not known here)`)
+      const problem = depositorProblem(rec, r.depositor, cp.block, ed25519Verify)
+      if (problem) return fail('depositor', problem)
+      pass('depositor', `signed by ${rec.depositor} with the key in the receipt: the signature ${fc.origin}'s certified block carries (its member registry is not known here)`)
     } else {
       skip('depositor', 'the receipt carries no depositor signature')
     }

@@ -2,14 +2,14 @@
 // Each check is reported by name, so a failure says exactly what was altered.
 import { checkpointOrigin, parseCheckpoint, parseNote, parseTlogProof } from '../checkpoint/index.js'
 import {
-  initialState, txSigningBytes, itemLeafInput,
-  RECEIPT_FORMAT, type EvidenceRecord, type Receipt, type TrustRoot,
+  genesisHash, initialState, RECEIPT_FORMAT, RECEIPT_FORMAT_V1, RECEIPT_V1_REFUSED, type EvidenceRecord, type Receipt, type TrustRoot,
 } from '../chain/index.js'
 import { canonicalJson } from '../codec/index.js'
-import { ed25519Verify, sha256 } from '../crypto/portable.js'
+import { ed25519Verify } from '../crypto/portable.js'
 import { hashLeaf, verifyInclusion } from '../merkle/index.js'
 import { fromBase64, fromHex, fromUtf8, toHex, equalBytes } from '../util/index.js'
 import { verifyCheckpoint } from './checkpoint.js'
+import { depositorProblem, isDepositorShape } from './depositor.js'
 import { certifiersAt, trustedEpochs } from './trust.js'
 
 export type CheckName = 'format' | 'chain' | 'leaf' | 'checkpoint' | 'inclusion' | 'depositor' | 'digest'
@@ -59,7 +59,7 @@ export function verifyReceipt(receipt: unknown, trustRoot: TrustRoot, opts: Veri
     // 1. Shape: JSON receipt or tlog-proof text.
     let r: Partial<Receipt> & { leafBytes: Uint8Array; proof: Uint8Array[] }
     try { r = normalize(receipt) } catch (e) { return fail('format', (e as Error).message) }
-    pass('format', r.depositor ? 'courtchain.receipt/v1' : 'c2sp.org/tlog-proof@v1')
+    pass('format', r.depositor ? RECEIPT_FORMAT : 'c2sp.org/tlog-proof@v1')
     // 2. The leaf: canonical JSON of an evidence record of this chain.
     let record: EvidenceRecord
     try {
@@ -103,22 +103,18 @@ export function verifyReceipt(receipt: unknown, trustRoot: TrustRoot, opts: Veri
     try { included = verifyInclusion(leafIndex, cp.size, leafHash, r.proof, cp.root) } catch { included = false }
     if (!included) return fail('inclusion', `leaf ${leafIndex} is not in the checkpointed tree of ${cp.size}`)
     pass('inclusion', `leaf ${leafIndex} of ${cp.size}`)
-    // 5. The depositor's signature over the tx that carried the item.
+    // 5. The depositor's signature over the tx that carried the item, the one the certified block
+    // carries. Its key need not be the genesis key (a member admitted or a key rotated by
+    // governance): the validators verified that signature under the key registered at that
+    // height, and it verifies under no other (verify/depositor.ts).
     if (r.depositor) {
       const d = r.depositor
-      // A genesis member must sign with its genesis key. A member added later by governance is not in
-      // the trust root: its key comes from the receipt, and the binding of id and key rests on the
-      // quorum that certified the leaf (validators admit a tx only under the sender's registered key).
-      const member = state.members.get(record.depositor)
-      if (d.id !== record.depositor || (member && member.publicKey !== d.publicKey)) return fail('depositor', `depositor "${record.depositor}" with this key is not a member in the trust root`)
-      if (d.tx.from !== record.depositor || d.tx.chain !== record.chain || d.item !== record.item) return fail('depositor', 'tx header does not match the record')
-      const signing = txSigningBytes(d.tx)
-      if (toHex(sha256(signing)) !== record.tx) return fail('depositor', 'tx header does not hash to the record\'s tx')
-      const item = { digests: record.digests, ...(record.meta ? { meta: record.meta } : {}) }
-      const itemOk = verifyInclusion(d.item, d.tx.count, hashLeaf(itemLeafInput(item)), d.itemProof.map((p, i) => fromBase64(p, `itemProof[${i}]`)), fromHex(d.tx.itemsRoot, 'itemsRoot', 32))
-      if (!itemOk) return fail('depositor', 'item is not under the signed itemsRoot')
-      if (!(opts.verify ?? ed25519Verify)(fromHex(d.publicKey, 'publicKey', 32), signing, fromHex(d.sig, 'sig', 64))) return fail('depositor', 'depositor signature does not verify')
-      pass('depositor', `signed by ${record.depositor}${member ? '' : ' (a member admitted by governance after genesis; key attested by the certifying quorum)'}`)
+      const genesisId = genesisHash(genesis)
+      if (d.tx.genesis !== genesisId) return fail('depositor', `tx header is signed for the chain with genesis ${String(d.tx.genesis)}, not the trust root's ${genesisId}`)
+      const problem = depositorProblem(record, d, cp.block, opts.verify ?? ed25519Verify)
+      if (problem) return fail('depositor', problem)
+      const genesisKey = state.members.get(record.depositor)?.publicKey === d.publicKey
+      pass('depositor', `signed by ${record.depositor}${genesisKey ? '' : ' with a key registered after genesis (governance); the certified block carries this signature'}`)
     } else {
       checks.push({ name: 'depositor', ok: null, detail: 'tlog-proof receipts carry no depositor signature' })
     }
@@ -145,13 +141,11 @@ function normalize(receipt: unknown): Partial<Receipt> & { leafBytes: Uint8Array
     return { leafBytes: p.extra, proof: p.proof, leafIndex: p.index, checkpoint: p.checkpointNote }
   }
   const r = receipt as Receipt
+  if ((r as { format?: unknown } | null)?.format === RECEIPT_FORMAT_V1) throw new Error(RECEIPT_V1_REFUSED)
   if (typeof r !== 'object' || r === null || r.format !== RECEIPT_FORMAT) throw new Error(`expected a ${RECEIPT_FORMAT} object`)
   if (!Number.isSafeInteger(r.leafIndex) || !Number.isSafeInteger(r.treeSize) || !Array.isArray(r.inclusion) || typeof r.checkpoint !== 'string') {
     throw new Error('receipt fields leafIndex, treeSize, inclusion, checkpoint are required')
   }
-  const d = r.depositor
-  if (typeof d !== 'object' || d === null || typeof d.tx !== 'object' || !Array.isArray(d.itemProof) || typeof d.sig !== 'string' || typeof d.publicKey !== 'string') {
-    throw new Error('receipt depositor is malformed')
-  }
+  if (!isDepositorShape(r.depositor)) throw new Error('receipt depositor is malformed')
   return { ...r, leafBytes: fromBase64(r.leaf, 'leaf'), proof: r.inclusion.map((p, i) => fromBase64(p, `inclusion[${i}]`)) }
 }

@@ -1,6 +1,6 @@
 // The explorer: a block, tx, evidence item or case, each at its own URL (#/block/12, #/tx/<hash>,
 // #/evidence/<id>, #/case/<no>). Block certificates and receipts are re-checked here.
-import { blockHash, checkCommitCertificate, initialState, prepareTx, type Block, type PreparedBlock, type Tx, type EvidenceRecord } from '../chain/index.js'
+import { blockHash, checkCommitCertificate, genesisHash, initialState, prepareTx, type Block, type PreparedBlock, type Tx, type EvidenceRecord } from '../chain/index.js'
 import { verifyReceipt } from '../verify/index.js'
 import { ApiError, byId, dl, getJson, h, isHex64, link, mono } from './dom.js'
 import { formatTime, t } from './i18n.js'
@@ -51,17 +51,19 @@ const timeBoth = (ms: number): HTMLElement[] => { const f = formatTime(ms); retu
 async function blockView(height: number): Promise<HTMLElement> {
   const b = await getJson<{ height: number; hash: string; block: Block; certificate: string }>(`v1/blocks/${height}`)
   const hd = b.block.header
+  const { genesis } = await nodeTrustRoot()
   // Re-derive the hash and check the certificate against the trust root, here in the browser.
   let certLine: HTMLElement
   try {
     const pb = { block: b.block, hash: blockHash(hd), txs: [], bytes: new Uint8Array(0) } as unknown as PreparedBlock
     if (pb.hash !== b.hash) throw new Error(`header hashes to ${pb.hash}, node says ${b.hash}`)
-    const signers = checkCommitCertificate(pb, b.certificate, initialState((await nodeTrustRoot()).genesis))
+    const signers = checkCommitCertificate(pb, b.certificate, initialState(genesis))
     certLine = h('p', { class: 'alert good', 'data-cert': 'ok' }, '✓ ', t('certOk', { who: signers.join(', ') }))
   } catch (e) {
     certLine = h('p', { class: 'alert bad', 'data-cert': 'bad' }, '✗ ', t('certBad', { msg: (e as Error).message }))
   }
-  const txHashes = b.block.txs.map((tx) => prepareTx(tx).hash)
+  const g = genesisHash(genesis)
+  const txHashes = b.block.txs.map((tx) => prepareTx(tx, g).hash)
   return h('article', { class: 'card' },
     h('h2', {}, `${t('block')} #${hd.height}`),
     h('p', { class: 'pager' }, hd.height > 0 ? link(`#/block/${hd.height - 1}`, t('prev')) : null, ' ', link(`#/block/${hd.height + 1}`, t('next'))),

@@ -4,9 +4,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { blockEvidence, decodeBlock, hashBlockAhead, type PreparedBlock } from '../../src/chain/index.js'
 import { toHex } from '../../src/util/index.js'
-import { block1, deposit, genesis } from './fixture.js'
+import { block1, deposit, limits } from './fixture.js'
 
-const limits = { chainId: 'testchain', maxBlockBytes: genesis.consensus.maxBlockBytes, maxBlockTxs: genesis.consensus.maxBlockTxs, maxTxItems: genesis.consensus.maxTxItems }
 const code = (f: () => unknown): string => { try { f(); return 'none' } catch (e) { return (e as { code: string }).code } }
 const digests = (n: number, seed: number): string[] => Array.from({ length: n }, (_, i) => toHex(new Uint8Array(32).fill(seed + i)))
 

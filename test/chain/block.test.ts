@@ -1,15 +1,14 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  assembleCertificate, blockCheckpointBody, blockEvidence, checkCommitCertificate, decodeBlock, evidenceAt, makeBlock, validateBlock,
+  assembleCertificate, blockCheckpointBody, blockEvidence, checkCommitCertificate, decodeBlock, evidenceAt, makeBlock, parseTx, validateBlock,
 } from '../../src/chain/index.js'
 import { ed25519Sign, ed25519Verify } from '../../src/crypto/index.js'
-import { equalBytes, fromHex, utf8 } from '../../src/util/index.js'
+import { equalBytes, fromHex, toHex, utf8 } from '../../src/util/index.js'
 import { encodeCbor } from '../../src/codec/index.js'
 import { hashLeaf } from '../../src/merkle/index.js'
-import { block1, deposit, genesis, parent0, seeds, state0 } from './fixture.js'
+import { block1, deposit, genesis, limits, parent0, seeds, state0 } from './fixture.js'
 
-const limits = { chainId: 'testchain', maxBlockBytes: genesis.consensus.maxBlockBytes, maxBlockTxs: genesis.consensus.maxBlockTxs, maxTxItems: genesis.consensus.maxTxItems }
 const ctx = (over: object = {}) => ({ parent: parent0, params: genesis.consensus, state: state0, verify: ed25519Verify, isCommitted: () => false, ...over })
 const code = (f: () => unknown): string => { try { f(); return 'none' } catch (e) { return (e as { code: string }).code } }
 
@@ -67,6 +66,37 @@ test('validateBlock checks height, parent, time after the parent, replays and du
   assert.is(code(() => validateBlock(block1([t], 0, '00'.repeat(32), genesis.time), ctx())), 'BLOCK_BAD_TIME')
   assert.is(code(() => validateBlock(pb, ctx({ isCommitted: () => true }))), 'BLOCK_DUPLICATE_TX')
   assert.is(code(() => validateBlock(block1([t, t]), ctx())), 'BLOCK_DUPLICATE_TX')
+})
+
+test('a block whose tx carries a swapped signature is refused, though its tx hash was verified before (the mempool\'s)', () => {
+  const t = deposit()
+  // Another valid-looking signature over the same header: the tx hash (the header's) is unchanged.
+  const swapped = parseTx({ ...t.tx, sig: toHex(ed25519Sign(seeds['copyright-1']!, t.signingBytes)) }, limits)
+  assert.is(swapped.hash, t.hash)
+  const verified = new Set([t.hash, t.signedHash])
+  const alreadyVerified = (h: string): boolean => verified.has(h)
+  assert.not.throws(() => validateBlock(block1([t]), ctx({ alreadyVerified })))
+  assert.is(code(() => validateBlock(block1([swapped]), ctx({ alreadyVerified }))), 'TX_BAD_SIGNATURE')
+})
+
+test('the tx root, and so the block hash, commits to every tx signature', () => {
+  const t = deposit()
+  const swapped = parseTx({ ...t.tx, sig: toHex(ed25519Sign(seeds['copyright-1']!, t.signingBytes)) }, limits)
+  const pb = block1([t])
+  assert.is.not(block1([swapped]).hash, pb.hash)
+  // The certified header with the tx's signature altered in the block bytes: refused on decode.
+  const altered = encodeCbor({ header: pb.block.header, txs: [swapped.tx] })
+  assert.is(code(() => decodeBlock(altered, limits)), 'BLOCK_BAD_TX_ROOT')
+})
+
+test('a signature verified before is skipped only while the key it verified under is still the sender\'s', () => {
+  const t = deposit()
+  const oldKey = state0.members.get('notary-1')!.publicKey
+  const rotated = { ...state0, members: new Map(state0.members).set('notary-1', { ...state0.members.get('notary-1')!, publicKey: 'ee'.repeat(32) }) }
+  const underOldKey = (signedHash: string, publicKey: string): boolean => signedHash === t.signedHash && publicKey === oldKey
+  const noVerifier = () => false // a signature that would be checked now fails: only a skip passes
+  assert.not.throws(() => validateBlock(block1([t]), ctx({ alreadyVerified: underOldKey, verify: noVerifier })))
+  assert.is(code(() => validateBlock(block1([t]), ctx({ state: rotated, alreadyVerified: underOldKey }))), 'TX_BAD_SIGNATURE')
 })
 
 test('evidence records carry the block time, depositor and item index in commit order', () => {

@@ -1,5 +1,5 @@
 // A small chain built from real keys for the chain tests: 4 court validators, 2 units.
-import { genesisHash, initialState, makeBlock, signTx, validateGenesis, type Genesis, type PreparedTx, type UnsignedTx } from '../../src/chain/index.js'
+import { DEFAULT_CONSENSUS, genesisHash, initialState, makeBlock, signTx, validateGenesis, type BlockLimits, type Genesis, type PreparedTx, type UnsignedTx } from '../../src/chain/index.js'
 import { ed25519PublicKey, ed25519Sign } from '../../src/crypto/index.js'
 import { toHex } from '../../src/util/index.js'
 
@@ -19,10 +19,14 @@ export const genesis: Genesis = validateGenesis({
 })
 export const state0 = initialState(genesis)
 export const parent0 = { hash: genesisHash(genesis), height: 0, time: genesis.time }
+export const limits: BlockLimits = {
+  chainId: genesis.chainId, genesisHash: parent0.hash,
+  maxBlockBytes: genesis.consensus.maxBlockBytes, maxBlockTxs: genesis.consensus.maxBlockTxs, maxTxItems: genesis.consensus.maxTxItems,
+}
 
 let nonce = 1
 export function deposit(from = 'notary-1', digests: string[] = ['aa'.repeat(32)], extra: Partial<UnsignedTx> = {}): PreparedTx {
-  return signTx({ v: 1, chain: 'testchain', type: 'deposit', from, nonce: nonce++, items: digests.map((d) => ({ digests: { sha256: d } })), ...extra } as UnsignedTx, (m) => ed25519Sign(seeds[from]!, m))
+  return signTx({ v: 1, chain: 'testchain', type: 'deposit', from, nonce: nonce++, items: digests.map((d) => ({ digests: { sha256: d } })), ...extra } as UnsignedTx, parent0.hash, (m) => ed25519Sign(seeds[from]!, m))
 }
 
 export function block1(txs: PreparedTx[], logSize = 0, logRoot = '00'.repeat(32), time = genesis.time + 1000) {

@@ -1,11 +1,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { parseTx, prepareTx, txSignatureValid, checkTxSender } from '../../src/chain/index.js'
-import { ed25519Verify } from '../../src/crypto/index.js'
+import { genesisHash, parseTx, prepareTx, signTx, signedTxHash, txSignatureValid, checkTxSender, validateBlock, validateGenesis } from '../../src/chain/index.js'
+import { ed25519Sign, ed25519Verify } from '../../src/crypto/index.js'
 import { fromHex } from '../../src/util/index.js'
-import { deposit, genesis, state0 } from './fixture.js'
+import { block1, deposit, genesis, limits, parent0, seeds, state0 } from './fixture.js'
 
-const limits = { chainId: 'testchain', maxTxItems: genesis.consensus.maxTxItems }
 const code = (f: () => unknown): string => { try { f(); return 'none' } catch (e) { return (e as { code: string }).code } }
 
 test('a signed deposit parses, hashes to its signing bytes and verifies', () => {
@@ -15,10 +14,23 @@ test('a signed deposit parses, hashes to its signing bytes and verifies', () => 
   assert.ok(txSignatureValid(again, fromHex(genesis.members[4]!.publicKey), ed25519Verify))
 })
 
-test('the tx hash does not depend on the signature (no malleability of ids)', () => {
+test('the tx hash does not depend on the signature (no malleability of ids); the signed hash does', () => {
   const p = deposit()
-  const q = prepareTx({ ...p.tx, sig: '00'.repeat(64) })
+  const q = parseTx({ ...p.tx, sig: '00'.repeat(64) }, limits)
   assert.is(q.hash, p.hash)
+  assert.is(prepareTx(p.tx, limits.genesisHash).hash, p.hash)
+  assert.is.not(q.signedHash, p.signedHash)
+  assert.is(p.signedHash, signedTxHash(p.hash, p.tx.sig))
+})
+
+test('a tx signed for another chain of the same chain id (another genesis) is refused here', () => {
+  // Same chain id, same members and keys: only the genesis time differs, so the genesis hash does.
+  const other = validateGenesis({ ...genesis, time: genesis.time + 1 })
+  assert.is(other.chainId, genesis.chainId)
+  const theirs = signTx({ v: 1, chain: 'testchain', type: 'deposit', from: 'notary-1', nonce: 7, items: [{ digests: { sha256: 'ab'.repeat(32) } }] }, genesisHash(other), (m) => ed25519Sign(seeds['notary-1']!, m))
+  const here = parseTx(JSON.parse(JSON.stringify(theirs.tx)), limits)
+  assert.is(code(() => checkTxSender(here, state0, ed25519Verify)), 'TX_BAD_SIGNATURE')
+  assert.is(code(() => validateBlock(block1([here]), { parent: parent0, params: genesis.consensus, state: state0, verify: ed25519Verify, isCommitted: () => false })), 'TX_BAD_SIGNATURE')
 })
 
 test('unknown fields, wrong types and bad hex are refused with TX_BAD_FORMAT', () => {

@@ -5,12 +5,15 @@ import * as assert from 'uvu/assert'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Genesis } from '../../src/chain/index.js'
-import { decodeMessage, defaultDecodeLimits, signedPayload, signMessage, type ConsensusContext, type ConsensusMessage, type Prepare } from '../../src/consensus/index.js'
+import { validateBlock, type Genesis } from '../../src/chain/index.js'
+import { decodeMessage, defaultDecodeLimits, signedPayload, signMessage, type ConsensusContext, type ConsensusMessage, type PrePrepare, type Prepare } from '../../src/consensus/index.js'
 import { ed25519Sign, ed25519Verify, generateKeyPair } from '../../src/crypto/index.js'
 import { CHAOS_FILE_ENV, Faults } from '../../src/node/byzantine.js'
-import type { NodeBlock } from '../../src/node/consensus-app.js'
+import { buildNodeBlock, decodeNodeBlock, type NodeBlock } from '../../src/node/consensus-app.js'
+import { Ledger } from '../../src/node/ledger.js'
 import type { LinkFilter } from '../../src/p2p/index.js'
+import { Store } from '../../src/store/index.js'
+import { deposit, genesis, parent0 } from '../chain/fixture.js'
 
 const ids = ['court-1', 'court-2', 'court-3', 'court-4']
 const keys = new Map(ids.map((id) => [id, generateKeyPair()]))
@@ -23,7 +26,7 @@ const ctx: ConsensusContext<NodeBlock> = {
   commitPayload: () => new Uint8Array(), validateBlock: () => null, requestIds: () => [],
 }
 const decode = (b: Uint8Array): ConsensusMessage<NodeBlock> => decodeMessage<NodeBlock>(b, defaultDecodeLimits, () => { throw new Error('no blocks here') })
-const verifies = (m: ConsensusMessage<NodeBlock>): boolean => ctx.verify(m.from, signedPayload('devnet', m), m.sig)
+const verifies = (m: ConsensusMessage<NodeBlock>): boolean => ctx.verify(m.from, signedPayload(ctx, m), m.sig)
 
 function harness(mode: string | null, env: Record<string, string> = {}): { sent: { to: string; bytes: Uint8Array }[]; honest: number; transport: ReturnType<Faults['wrap']>; faults: Faults; filter: () => LinkFilter | null } {
   const sent: { to: string; bytes: Uint8Array }[] = []
@@ -83,6 +86,33 @@ test('huge-view adds validly signed messages for views far ahead', () => {
   const msgs = h.sent.map((s) => decode(s.bytes))
   assert.ok(msgs.some((m) => m.type === 'view-change' && m.view > 2 ** 39 && verifies(m)))
   assert.ok(msgs.some((m) => m.type === 'prepare' && m.view > 2 ** 30 && verifies(m)))
+})
+
+test('swap-sig sends the primary\'s block with a pending tx\'s signature swapped, in a block of its own that validation refuses', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cc-swap-'))
+  const store = await Store.open(dir)
+  try {
+    const ledger = await Ledger.open(store, genesis)
+    const sent: Uint8Array[] = []
+    const faults = Faults.install('swap-sig', { genesis: testChain, log: quiet, env: {} })
+    faults.attach({ ledger, protocol: 'pbft', p2p: { send: (_to, _n, bytes) => { sent.push(bytes); return true }, setLinkFilter: () => {} } })
+    const transport = faults.wrap(ctx, { broadcast() {}, send() {} })
+    const tx = deposit('notary-1')
+    const honest = buildNodeBlock(ledger, ledger.baseOf(parent0.hash)!, [tx], parent0, parent0.time + 10)
+    transport.broadcast(signMessage(ctx, { type: 'pre-prepare', view: 0, height: 1, digest: honest.hash, block: honest, from: 'court-1', sig: new Uint8Array() }))
+    assert.is(sent.length, 3)
+    const pp = decodeMessage<NodeBlock>(sent[0]!, defaultDecodeLimits, (b) => decodeNodeBlock(ledger, b)) as PrePrepare<NodeBlock>
+    assert.ok(verifies(pp), 'a validly signed pre-prepare')
+    const [swapped] = pp.block.pb.txs
+    assert.is(swapped!.hash, tx.hash, 'the same tx')
+    assert.is.not(swapped!.tx.sig, tx.tx.sig, 'another signature')
+    assert.is.not(pp.digest, honest.hash, 'a block of its own')
+    assert.throws(() => validateBlock(pp.block.pb, { parent: parent0, params: genesis.consensus, state: ledger.state, verify: ed25519Verify, alreadyVerified: (h) => h === tx.hash || h === tx.signedHash, isCommitted: () => false }),
+      /signature of tx .* does not verify/)
+  } finally {
+    await store.close()
+    await rm(dir, { recursive: true, force: true })
+  }
 })
 
 test('the control file switches partitions, loss, delay and a Byzantine mode on and off live', async () => {

@@ -115,7 +115,7 @@ test('verify rejects a receipt with one byte changed, wherever in the proof it i
   const targets: [string, string][] = [
     ['leaf', receipt.leaf], ['inclusion', receipt.inclusion[0]], ['checkpoint', receipt.checkpoint.split('\n')[1]],
     ['signature', receipt.checkpoint.split('— court-3 ')[1].slice(0, 40)], ['depositor sig', receipt.depositor.sig],
-    ['itemsRoot', receipt.depositor.tx.itemsRoot], ['id', receipt.id],
+    ['itemsRoot', receipt.depositor.tx.itemsRoot], ['id', receipt.id], ['block txRoot', receipt.depositor.block.txRoot],
   ]
   for (const [what, value] of targets) {
     const at = text.indexOf(value) + Math.floor(value.length / 2)

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { CourtchainClient, hashFiles, type DepositProgress } from '../../src/client/index.js'
-import { signTx, type EvidenceItem, type EvidenceRecord } from '../../src/chain/index.js'
+import { genesisHash, signTx, type EvidenceItem, type EvidenceRecord } from '../../src/chain/index.js'
 import { ed25519Sign } from '../../src/crypto/index.js'
 import { verifyReceipt } from '../../src/verify/index.js'
 import { NodeError, fromBase64, fromUtf8, toHex, utf8 } from '../../src/util/index.js'
@@ -118,9 +118,10 @@ test('hashFiles streams each file and reports files and bytes up to the totals',
 })
 
 test('server errors surface as NodeError with the server code and the HTTP status', async () => {
-  await withNode({}, async (_node, client) => {
+  await withNode({}, async (node, client) => {
     const unsigned = { v: 1 as const, chain: CHAIN_ID, type: 'deposit' as const, from: UNIT, nonce: 7, items: [item('dup')] }
-    const { tx } = signTx(unsigned, (m) => ed25519Sign(unitKey.seed, m))
+    const genesis = genesisHash(node.genesis)
+    const { tx } = signTx(unsigned, genesis, (m) => ed25519Sign(unitKey.seed, m))
     const ok = await client.submitTx(tx, { wait: 'commit', timeoutMs: 5000 })
     assert.is(ok.status, 'committed')
     assert.ok(ok.height! >= 1 && ok.index === 0)
@@ -132,7 +133,7 @@ test('server errors surface as NodeError with the server code and the HTTP statu
     assert.equal([bad.code, bad.type.status], ['TX_BAD_SIGNATURE', 401])
 
     const strangerSeed = seedOf('stranger')
-    const stranger = signTx({ ...unsigned, from: 'stranger' }, (m) => ed25519Sign(strangerSeed, m)).tx
+    const stranger = signTx({ ...unsigned, from: 'stranger' }, genesis, (m) => ed25519Sign(strangerSeed, m)).tx
     const unknown = await rejects(() => client.deposit([item('x')], { key: { id: 'stranger', seed: strangerSeed } }))
     assert.equal([unknown.code, unknown.type.status], ['TX_UNKNOWN_MEMBER', 403])
     assert.match(unknown.message, /stranger/)

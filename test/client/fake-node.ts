@@ -1,18 +1,18 @@
 // An in-memory node behind the real RPC (src/rpc buildRpc) for client and command tests: txs are
 // parsed and checked by the chain's rules, blocks are made with makeBlock, evidence records with
-// blockEvidence, certificates are real signed notes by 3 of 4 validators, receipts are built the
-// way src/node/receipts.ts builds them. Only consensus is missing: every batch commits at once.
+// blockEvidence, certificates are real signed notes by 3 of 4 validators, receipts are built by
+// the node's assembleReceipt. Only consensus is missing: every batch commits at once.
 import type { FastifyInstance } from 'fastify'
 import {
-  assembleCertificate, blockCheckpointBody, blockEvidence, recordJson, checkTxSender, genesisHash, initialState, makeBlock, parseTx,
-  DEFAULT_CONSENSUS, RECEIPT_FORMAT, TRUST_ROOT_FORMAT,
+  assembleCertificate, assembleReceipt, blockCheckpointBody, blockEvidence, recordJson, checkTxSender, genesisHash, initialState, makeBlock, parseTx,
+  DEFAULT_CONSENSUS, TRUST_ROOT_FORMAT,
   type ChainState, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx, type Receipt, type TrustRoot,
 } from '../../src/chain/index.js'
 import { formatTlogProof } from '../../src/checkpoint/index.js'
 import { ed25519PublicKey, ed25519Sign, ed25519Verify, sha256 } from '../../src/crypto/index.js'
 import { inclusionProof, rootFromLeafHashes } from '../../src/merkle/index.js'
 import { startRpc, type RpcDeps, type TxLocation } from '../../src/rpc/index.js'
-import { NodeError, toBase64, toHex, utf8 } from '../../src/util/index.js'
+import { NodeError, toHex, utf8 } from '../../src/util/index.js'
 
 export const CHAIN_ID = 'testnet'
 export const seedOf = (name: string): Uint8Array => sha256(utf8(`courtchain test key ${name}`))
@@ -121,17 +121,8 @@ export class FakeNode {
     const ev = this.evidence.get(id)
     if (!ev) return null
     const { pb, certificate } = this.blocks[ev.record.height - 1]!
-    const treeSize = pb.block.header.logSize
-    const p = pb.txs.find((t) => t.hash === ev.record.tx)!
-    return {
-      format: RECEIPT_FORMAT, chain: CHAIN_ID, id, leaf: toBase64(utf8(recordJson(ev.record))), leafIndex: ev.leafIndex, treeSize,
-      inclusion: inclusionProof(ev.leafIndex, this.leafHashes.slice(0, treeSize)).map(toBase64),
-      checkpoint: certificate,
-      depositor: {
-        id: ev.record.depositor, publicKey: this.state.members.get(ev.record.depositor)!.publicKey, tx: p.header, sig: p.tx.sig,
-        item: ev.record.item, itemProof: inclusionProof(ev.record.item, p.itemLeafHashes).map(toBase64),
-      },
-    }
+    const inclusion = inclusionProof(ev.leafIndex, this.leafHashes.slice(0, pb.block.header.logSize))
+    return assembleReceipt({ ...ev, leafBytes: utf8(recordJson(ev.record)), pb, certificate }, inclusion, this.state.members.get(ev.record.depositor)!.publicKey)
   }
 
   private deps(): RpcDeps {
@@ -139,7 +130,7 @@ export class FakeNode {
     return {
       log: { info() {}, warn() {}, error() {} },
       status: () => ({
-        chainId: CHAIN_ID, self: 'court-1', role: 'validator', height: this.height,
+        chainId: CHAIN_ID, genesisHash: genesisHash(this.genesis), self: 'court-1', role: 'validator', height: this.height,
         headHash: this.blocks.at(-1)?.pb.hash ?? genesisHash(this.genesis), headTime: this.blocks.at(-1)?.pb.block.header.time ?? this.genesis.time,
         view: 0, primary: 'court-1',
         validators: VALIDATORS.map((id) => ({ id, online: id !== 'court-2' })),
@@ -147,7 +138,7 @@ export class FakeNode {
         logSize: this.leafHashes.length, mempool: this.pending.length, syncing: false,
       }),
       submitTx: async (body) => {
-        const p = parseTx(body, { chainId: CHAIN_ID, maxTxItems: this.genesis.consensus.maxTxItems })
+        const p = parseTx(body, { chainId: CHAIN_ID, genesisHash: genesisHash(this.genesis), maxTxItems: this.genesis.consensus.maxTxItems })
         checkTxSender(p, this.state, ed25519Verify)
         if (this.txs.has(p.hash)) throw new NodeError({ code: 'DUPLICATE_TX', tx: p.hash }, `tx ${p.hash} is already known`)
         this.txs.set(p.hash, { p })

@@ -5,7 +5,7 @@ import { createWriteStream, existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { signTx, type EvidenceItem } from '../../src/chain/index.js'
+import { genesisHash, signTx, type EvidenceItem } from '../../src/chain/index.js'
 import { initDevnet, startNodeProcess } from '../../src/cli/commands/devnet.js'
 import { ed25519Sign, readKeyFile, sha256 } from '../../src/crypto/index.js'
 import { toHex, utf8 } from '../../src/util/index.js'
@@ -14,6 +14,8 @@ export interface Cluster {
   dir: string
   homes: string[]
   urls: string[]
+  /** The genesis hash, which tx signatures are bound to. */
+  genesisHash: string
   procs: (ChildProcess | null)[]
   start(i: number): void
   /** Resolves once every node answers /v1/status for this chain (within `ms`). */
@@ -52,7 +54,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   let nonce = Date.now() * 1000
   const procs: (ChildProcess | null)[] = homes.map(() => null)
   const c: Cluster = {
-    dir, homes, urls: rpcUrls, procs,
+    dir, homes, urls: rpcUrls, genesisHash: genesisHash(genesis), procs,
     start(i) {
       // Each node logs to <home>/node.log (appended across restarts); CC_LOG sets the level.
       const p = startNodeProcess(homes[i]!, ['--log-level', process.env.CC_LOG ?? 'info'], 'pipe', opts.env?.[i])
@@ -94,7 +96,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     async deposit(i, label, o = {}) {
       const digest = toHex(sha256(utf8(label)))
       const item: EvidenceItem = { digests: { sha256: digest }, meta: { label } }
-      const p = signTx({ v: 1, chain: genesis.chainId, type: 'deposit', from: unitKey.id, nonce: nonce++, items: [item] }, (m) => ed25519Sign(unitKey.seed, m))
+      const p = signTx({ v: 1, chain: genesis.chainId, type: 'deposit', from: unitKey.id, nonce: nonce++, items: [item] }, c.genesisHash, (m) => ed25519Sign(unitKey.seed, m))
       const res = await c.post(i, `/v1/txs${o.wait === false ? '' : '?wait=commit&timeoutMs=20000'}`, p.tx)
       return { ...res, digest }
     },

@@ -1,10 +1,12 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { encode } from 'cborg'
-import { decodeMessage, defaultDecodeLimits, encodeMessage, signMessage, type ConsensusMessage } from '../../src/consensus/index.js'
+import { decodeMessage, defaultDecodeLimits, encodeMessage, signedPayload, signMessage, type ConsensusContext, type ConsensusMessage } from '../../src/consensus/index.js'
+import { verifyMessageSig } from '../../src/consensus/quorum.js'
+import { ed25519Sign, ed25519Verify, generateKeyPair } from '../../src/crypto/index.js'
 import { makeSimBlock, type SimBlock } from '../../src/consensus/sim/app.js'
 import { block, commit, ctxOf, prePrepare, prepare } from '../../src/consensus/sim/fixtures.js'
-import { fromUtf8, utf8 } from '../../src/util/index.js'
+import { fromUtf8, toHex, utf8 } from '../../src/util/index.js'
 
 const eb = (b: SimBlock): Uint8Array => utf8(JSON.stringify(b))
 const db = (bytes: Uint8Array): SimBlock => {
@@ -50,6 +52,25 @@ test('a new-view sends each block once (a table referenced by index) and refuses
   assert.throws(() => decodeMessage(raw([eb(b)], 1), defaultDecodeLimits, db), /refers to block 1/)
   assert.throws(() => decodeMessage(raw([eb(b), eb(block(2))], 0), defaultDecodeLimits, db), /no view-change or pre-prepare refers to/)
   assert.throws(() => decodeMessage(raw([eb(b)], 'x' as never), defaultDecodeLimits, db), /unsigned/)
+})
+
+test('a vote signed on another chain with the same chain id (another genesis) does not verify here', () => {
+  const keys = new Map(['v0', 'v1', 'v2', 'v3'].map((id) => [id, generateKeyPair()]))
+  const ctxOn = (genesisHash: string, self: string): ConsensusContext<SimBlock> => ({
+    ...ctxOf(self), genesis: { hash: genesisHash, height: 0, time: 0 },
+    sign: (p) => ed25519Sign(keys.get(self)!.seed, p),
+    verify: (signer, p, sig) => { const k = keys.get(signer); return k !== undefined && ed25519Verify(k.publicKey, p, sig) },
+  })
+  const here = ctxOn('aa'.repeat(32), 'v0')
+  const there = ctxOn('bb'.repeat(32), 'v1') // same chain id, same validators and keys
+  assert.is(there.chainId, here.chainId)
+  const b = block()
+  const theirs = signMessage(there, { type: 'prepare', view: 0, height: 1, digest: b.hash, from: 'v1', sig: new Uint8Array() })
+  assert.ok(verifyMessageSig(there, theirs), 'valid on its own chain')
+  assert.not.ok(verifyMessageSig(here, theirs), 'not on this one')
+  const ours = signMessage(ctxOn('aa'.repeat(32), 'v1'), { type: 'prepare', view: 0, height: 1, digest: b.hash, from: 'v1', sig: new Uint8Array() })
+  assert.ok(verifyMessageSig(here, ours))
+  assert.is.not(toHex(signedPayload(here, ours)), toHex(signedPayload(there, ours)))
 })
 
 test.run()

@@ -9,7 +9,7 @@ import {
 import { ed25519Sign } from '../../src/crypto/index.js'
 import { rootFromLeafHashes } from '../../src/merkle/index.js'
 import { isNodeError, toBase64 } from '../../src/util/index.js'
-import { seeds, state0 } from '../chain/fixture.js'
+import { limits, seeds, state0 } from '../chain/fixture.js'
 import { checkpointNote, forked, history, ORIGIN, outsider, proofB64, registered, signers, withForeign } from './foreign-log.js'
 
 const env = (height: number) => ({ height, time: 1_700_000_000_000 + height })
@@ -160,8 +160,8 @@ test('anchors may be sent by any active member (court or unit) as signed txs', (
   assert.equal([...ALLOWED_ROLES.anchor].sort(), ['court', 'unit'])
   const s = withForeign(state0, registered())
   for (const from of ['court-2', 'notary-1']) {
-    const p = signTx({ v: 1, chain: 'testchain', type: 'anchor', from, nonce: 1, items: [item(checkpointNote(leaves, 5))] }, (m) => ed25519Sign(seeds[from]!, m))
-    const parsed = parseTx(JSON.parse(JSON.stringify(p.tx)), { chainId: 'testchain', maxTxItems: 10 })
+    const p = signTx({ v: 1, chain: 'testchain', type: 'anchor', from, nonce: 1, items: [item(checkpointNote(leaves, 5))] }, limits.genesisHash, (m) => ed25519Sign(seeds[from]!, m))
+    const parsed = parseTx(JSON.parse(JSON.stringify(p.tx)), limits)
     assert.is(parsed.hash, p.hash)
     checkTxSender(parsed, s, null)
     const after = executeTx(s, parsed, env(3))
@@ -172,7 +172,6 @@ test('anchors may be sent by any active member (court or unit) as signed txs', (
 
 test('anchor items are parsed strictly (TX_BAD_FORMAT)', () => {
   const base = { v: 1, chain: 'testchain', type: 'anchor', from: 'notary-1', nonce: 1, sig: '00'.repeat(64) }
-  const limits = { chainId: 'testchain', maxTxItems: 10 }
   const good = item(checkpointNote(leaves, 5))
   refuses(() => parseTx({ ...base, items: [{ ...good, extra: 1 }] }, limits), 'TX_BAD_FORMAT', /unknown field "extra"/)
   refuses(() => parseTx({ ...base, items: [{ ...good, proof: ['AAAA'] }] }, limits), 'TX_BAD_FORMAT', /proof\[0\]/)

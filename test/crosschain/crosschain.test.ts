@@ -25,8 +25,8 @@ let nonce = Date.now() * 1000
 const files: { digest: string; id: string; receipt: any }[] = []
 
 async function submit(c: Cluster, key: KeyFile, type: UnsignedTx['type'], items: unknown[]): Promise<{ status: number; body: any; hash: string }> {
-  const chain = (await c.get(0, '/v1/status')).chainId
-  const p = signTx({ v: 1, chain, type, from: key.id, nonce: nonce++, items } as UnsignedTx, (m) => ed25519Sign(key.seed, m))
+  const status = await c.get(0, '/v1/status')
+  const p = signTx({ v: 1, chain: status.chainId, type, from: key.id, nonce: nonce++, items } as UnsignedTx, status.genesisHash, (m) => ed25519Sign(key.seed, m))
   const r = await c.post(0, '/v1/txs?wait=commit&timeoutMs=20000', p.tx)
   return { ...r, hash: p.hash }
 }

@@ -20,7 +20,7 @@ let nonce = Date.now() * 1000
 const COURT5 = 4 // index of the 5th validator's process
 
 function signed(from: string, type: 'gov' | 'deposit', items: unknown[]) {
-  return signTx({ v: 1, chain: 'devnet', type, from, nonce: nonce++, items: items as never }, (m) => ed25519Sign(seeds[from]!, m))
+  return signTx({ v: 1, chain: 'devnet', type, from, nonce: nonce++, items: items as never }, c.genesisHash, (m) => ed25519Sign(seeds[from]!, m))
 }
 async function submit(i: number, from: string, type: 'gov' | 'deposit', items: unknown[]) {
   return c.post(i, '/v1/txs?wait=commit&timeoutMs=20000', signed(from, type, items).tx)

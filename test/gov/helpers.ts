@@ -13,7 +13,7 @@ export { genesis, seeds, state0 }
 let nonce = 1_000
 
 export function govTx(from: string, items: GovItem[]): PreparedTx {
-  return signTx({ v: 1, chain: 'testchain', type: 'gov', from, nonce: nonce++, items }, (m) => ed25519Sign(seeds[from]!, m))
+  return signTx({ v: 1, chain: 'testchain', type: 'gov', from, nonce: nonce++, items }, parent0.hash, (m) => ed25519Sign(seeds[from]!, m))
 }
 export const propose = (from: string, action: GovAction, ttl = 0): PreparedTx => govTx(from, [{ op: 'propose', action, ttl }])
 export const vote = (from: string, proposal: string): PreparedTx => govTx(from, [{ op: 'vote', proposal }])

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert'
 import { checkCommitCertificate, validateGenesis, parseGovItem, type ChainError, type GovAction } from '../../src/chain/index.js'
 import { isNodeError } from '../../src/util/index.js'
 import { genesis, keyOf, propose, state0, TestChain, vote, certify } from './helpers.js'
-import { deposit, seeds } from '../chain/fixture.js'
+import { deposit, parent0, seeds } from '../chain/fixture.js'
 import { signTx } from '../../src/chain/index.js'
 import { ed25519Sign } from '../../src/crypto/index.js'
 
@@ -68,7 +68,7 @@ test('a proposal expires after its ttl, and a change approved by too few courts 
 test('addMember onboards a unit that may then deposit; retireMember refuses its new txs', () => {
   const c = new TestChain()
   pass(c, { type: 'addMember', id: 'notary-9', role: 'unit', publicKey: keyOf(newUnit) })
-  const dep = (n: number) => signTx({ v: 1, chain: 'testchain', type: 'deposit', from: 'notary-9', nonce: n, items: [{ digests: { sha256: 'ab'.repeat(32) } }] }, (m) => ed25519Sign(newUnit, m))
+  const dep = (n: number) => signTx({ v: 1, chain: 'testchain', type: 'deposit', from: 'notary-9', nonce: n, items: [{ digests: { sha256: 'ab'.repeat(32) } }] }, parent0.hash, (m) => ed25519Sign(newUnit, m))
   c.block([dep(1)])
   pass(c, { type: 'retireMember', id: 'notary-9' })
   assert.is(c.state.members.get('notary-9')?.active, false)
@@ -80,7 +80,7 @@ test('rotateKey: txs must then be signed with the new key', () => {
   const fresh = new Uint8Array(32).fill(44)
   pass(c, { type: 'rotateKey', id: 'notary-1', publicKey: keyOf(fresh) })
   throwsCode(() => c.block([deposit('notary-1')]), 'TX_BAD_SIGNATURE', 'old key')
-  c.block([signTx({ v: 1, chain: 'testchain', type: 'deposit', from: 'notary-1', nonce: 77, items: [{ digests: { sha256: 'cd'.repeat(32) } }] }, (m) => ed25519Sign(fresh, m))])
+  c.block([signTx({ v: 1, chain: 'testchain', type: 'deposit', from: 'notary-1', nonce: 77, items: [{ digests: { sha256: 'cd'.repeat(32) } }] }, parent0.hash, (m) => ed25519Sign(fresh, m))])
 })
 
 test('a validator may be neither retired nor have its key rotated (it would need a handover)', () => {

@@ -8,7 +8,7 @@ import { signTx, type ChainState, type Member, type PreparedTx } from '../../src
 import { encodeCbor } from '../../src/codec/index.js'
 import { ed25519Sign } from '../../src/crypto/index.js'
 import { Mempool, type MempoolOptions } from '../../src/mempool/index.js'
-import { deposit, seeds, state0 } from '../chain/fixture.js'
+import { deposit, parent0, seeds, state0 } from '../chain/fixture.js'
 
 const roomy: MempoolOptions = { maxTxs: 100, maxBytes: 1 << 20, maxPerMember: 100 }
 
@@ -101,7 +101,7 @@ test('refuses a member beyond maxPerMember with MEMBER_QUOTA while other members
 
 test('refuses a sender that is not a member with TX_UNKNOWN_MEMBER', async () => {
   const { add } = pool()
-  const p = signTx({ v: 1, chain: 'testchain', type: 'deposit', from: 'ghost-1', nonce: 1, items: [{ digests: { sha256: 'aa'.repeat(32) } }] }, (m) => ed25519Sign(seeds['notary-1']!, m))
+  const p = signTx({ v: 1, chain: 'testchain', type: 'deposit', from: 'ghost-1', nonce: 1, items: [{ digests: { sha256: 'aa'.repeat(32) } }] }, parent0.hash, (m) => ed25519Sign(seeds['notary-1']!, m))
   await refuses(add(p), 'TX_UNKNOWN_MEMBER')
 })
 
@@ -119,7 +119,7 @@ test('refuses a tx type the sender\'s role may not send with TX_FORBIDDEN (a uni
 
 test('refuses a tx that cannot apply to the current state (a vote on no open proposal)', async () => {
   const { add } = pool()
-  const vote = signTx({ v: 1, chain: 'testchain', type: 'gov', from: 'court-1', nonce: 7, items: [{ op: 'vote', proposal: '0123456789abcdef-0' }] }, (m) => ed25519Sign(seeds['court-1']!, m))
+  const vote = signTx({ v: 1, chain: 'testchain', type: 'gov', from: 'court-1', nonce: 7, items: [{ op: 'vote', proposal: '0123456789abcdef-0' }] }, parent0.hash, (m) => ed25519Sign(seeds['court-1']!, m))
   await refuses(add(vote), 'TX_FORBIDDEN')
 })
 

@@ -19,7 +19,7 @@ async function withLedger(fn: (ledger: Ledger) => Promise<void>): Promise<void> 
   try { await fn(await Ledger.open(store, genesis)) } finally { await store.close(); await rm(dir, { recursive: true, force: true }) }
 }
 
-const deps = (ledger: Ledger) => ({ ledger, key: { id: 'court-1', seed: seeds['court-1']!, publicKey: new Uint8Array(32) }, alreadyVerified: () => false })
+const deps = (ledger: Ledger) => ({ ledger, key: { id: 'court-1', seed: seeds['court-1']!, publicKey: new Uint8Array(32) }, isPending: () => false, verifiedBefore: () => false })
 const ref = (b: NodeBlock) => ({ hash: b.hash, height: b.height, time: b.time })
 const digest = (n: number): string => toHex(new Uint8Array(32).fill(n))
 const certify = (b: NodeBlock): string => {

@@ -20,6 +20,7 @@ interface SignedTx { hash: string; tx: EvidenceTx }
 
 let c: Cluster
 let chainId = ''
+let genesisId = ''
 let unit: { id: string; seed: Uint8Array }
 let nonce = Date.now() * 1000 + 500_000_000
 /** Height and evidence count after the seed deposit; every refused input must leave them so. */
@@ -57,7 +58,7 @@ const get = (i: number, path: string, headers: Record<string, string> = {}): Pro
 function makeTx(o: { type?: EvidenceTx['type']; from?: string; chain?: string; items?: EvidenceItem[]; seed?: Uint8Array } = {}): SignedTx {
   const items = o.items ?? [{ digests: { sha256: toHex(sha256(utf8(`bad-input ${nonce}`))) }, meta: { label: `case ${nonce}` } }]
   const unsigned = { v: 1 as const, chain: o.chain ?? chainId, type: o.type ?? 'deposit', from: o.from ?? unit.id, nonce: nonce++, items }
-  const p = signTx(unsigned as Parameters<typeof signTx>[0], (m) => ed25519Sign(o.seed ?? unit.seed, m))
+  const p = signTx(unsigned as Parameters<typeof signTx>[0], genesisId, (m) => ed25519Sign(o.seed ?? unit.seed, m))
   return { hash: p.hash, tx: p.tx as unknown as EvidenceTx }
 }
 const digestItems = (n: number, label?: string): EvidenceItem[] =>
@@ -100,6 +101,7 @@ test.before(async () => {
     return all.every((s) => s && s.chainId === 'devnet')
   }, 40_000)
   chainId = JSON.parse(await readFile(join(c.dir, 'genesis.json'), 'utf8')).chainId
+  genesisId = c.genesisHash
   unit = await readKeyFile(join(c.dir, 'units', 'notary-1.json'))
   const tx = makeTx()
   const r = await postJson(0, '/v1/txs?wait=commit&timeoutMs=20000', tx.tx)
@@ -406,7 +408,7 @@ test('verify with record and a caseNo: the report is recorded and listed under t
   assert.is(r.json.caseNo, caseNo)
   const rec = r.json.recorded
   assert.match(rec.evidenceId, /^[0-9a-f]{64}$/)
-  assert.is(rec.receipt.format, 'courtchain.receipt/v1')
+  assert.is(rec.receipt.format, 'courtchain.receipt/v2')
   const trustRoot = (await get(0, '/v1/trust-root')).json as TrustRoot
   const check = verifyReceipt(rec.receipt, trustRoot, { digest: { alg: 'sha256', hex: rec.reportDigest } })
   assert.ok(check.valid, JSON.stringify(check.checks))

@@ -2,7 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
   blockKey, caseKey, casePrefix, digestKey, txLocation, certificateKey, decodeHead, digestPrefix, encodeHead, evidenceIdKey, blockByLogEndKey, logNodeKey,
-  metaKey, prefixEnd, stateKey, txKey, walKey,
+  metaKey, prefixEnd, stateKey, txKey, walKey, STORE_FORMAT, STORE_FORMAT_CHANGES,
 } from '../../src/store/keys.js'
 import { fromHex, isNodeError, toHex } from '../../src/util/index.js'
 
@@ -25,6 +25,11 @@ test('the key layout is frozen: one bucket byte, then big-endian fields', () => 
   assert.is(toHex(digestKey('sm3', 'ab'.repeat(32), 2 ** 33 + 1)), '0602' + 'ab'.repeat(32) + '0000000200000001')
   assert.is(toHex(caseKey('A-1', 5)), '0a0003412d310000000000000005')
   assert.is(toHex(txLocation(3, 65537)), '000000000000000300010001')
+})
+
+test('the format version is frozen too (3: blocks with signed tx roots), and each format says what it changed', () => {
+  assert.is(STORE_FORMAT, 3)
+  for (let v = 2; v <= STORE_FORMAT; v++) assert.ok(STORE_FORMAT_CHANGES[v], `format ${v} names its change`)
 })
 
 test('a digest that is not 32 bytes of lowercase hex is refused with its label', () => {

@@ -226,13 +226,29 @@ test('state keys are set and deleted with the block that changes them', async ()
   await store.close()
 })
 
-test('a store of another format version is refused', async () => {
+/** A store in a fresh folder whose META "format" says `format`. */
+async function storeOfFormat(format: number): Promise<string> {
   const dir = tempDir()
   await (await Store.open(dir)).close()
   const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' })
-  await db.put(Uint8Array.of(0x08, ...utf8('format')), u64be(99))
+  await db.put(Uint8Array.of(0x08, ...utf8('format')), u64be(format))
   await db.close()
-  await expectCode(Store.open(dir), 'STORE_FORMAT')
+  return dir
+}
+
+test('a store of another format version is refused', async () => {
+  await expectCode(Store.open(await storeOfFormat(99)), 'STORE_FORMAT')
+})
+
+test('a store from before signed tx roots (format 2) is refused with the change and how to re-sync', async () => {
+  const dir = await storeOfFormat(2)
+  try { await Store.open(dir); assert.unreachable('opened') } catch (e) {
+    assert.ok(isNodeError(e, 'STORE_FORMAT'), String(e))
+    const m = (e as Error).message
+    assert.match(m, `store ${dir} is format 2, this courtchain reads format 3`)
+    assert.match(m, "format 3: a block's tx root commits to each tx's signature")
+    assert.match(m, 'Delete that folder and start the node again (`courtchain start --home <node home>`): it re-syncs the chain from its peers')
+  }
 })
 
 test.after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }) })

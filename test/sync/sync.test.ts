@@ -4,27 +4,29 @@ import * as assert from 'uvu/assert'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { assembleCertificate, blockCheckpointBody, blockEvidence, decodeBlock, hashBlockAhead, makeBlock, type PreparedBlock } from '../../src/chain/index.js'
+import { assembleCertificate, blockCheckpointBody, blockEvidence, decodeBlock, hashBlockAhead, makeBlock, parseTx, type PreparedBlock, type PreparedTx } from '../../src/chain/index.js'
 import { ed25519Sign, ed25519Verify } from '../../src/crypto/index.js'
 import { EvidenceLog } from '../../src/merkle/index.js'
 import { Store } from '../../src/store/index.js'
 import { AheadHasher, BlockSync, decodeRangeRequest, encodeRangeAnswer, FAR_BEHIND, syncDelayMs } from '../../src/sync/index.js'
+import { encodeCbor } from '../../src/codec/index.js'
 import { toHex, utf8 } from '../../src/util/index.js'
 import { Ledger } from '../../src/node/ledger.js'
-import { deposit, genesis, parent0, seeds, state0 } from '../chain/fixture.js'
+import { deposit, genesis, limits, parent0, seeds, state0 } from '../chain/fixture.js'
 
 const quiet = { info() {}, warn() {}, debug() {} }
-const limits = { chainId: 'testchain', maxBlockBytes: 1 << 23, maxBlockTxs: 4000, maxTxItems: 1000 }
 const code = async (f: () => Promise<unknown>): Promise<string> => { try { await f(); return 'none' } catch (e) { return (e as { code: string }).code } }
 
-/** A valid chain of `n` blocks with real certificates, built on an in-memory log. */
-async function chainOf(n: number, signers = ['court-1', 'court-2', 'court-3']): Promise<{ pb: PreparedBlock; cert: string }[]> {
+const depositAt = (h: number): PreparedTx[] => [deposit('notary-1', [toHex(new Uint8Array(32).fill(h))])]
+
+/** A chain of `n` blocks of `txsAt(height)` with real certificates, built on an in-memory log. */
+async function chainOf(n: number, signers = ['court-1', 'court-2', 'court-3'], txsAt = depositAt): Promise<{ pb: PreparedBlock; cert: string }[]> {
   const nodes = new Map<string, Uint8Array>()
   const log = await EvidenceLog.open({ getNodes: async (keys) => keys.map((k) => nodes.get(`${k.level}/${k.index}`)!) }, { size: 0 })
   const out: { pb: PreparedBlock; cert: string }[] = []
   let parent = parent0
   for (let h = 1; h <= n; h++) {
-    const txs = [deposit('notary-1', [toHex(new Uint8Array(32).fill(h))])]
+    const txs = txsAt(h)
     const fields = { chain: 'testchain', height: h, time: parent.time + 10, parent: parent.hash }
     const draft = makeBlock({ ...fields, logSize: 0, logRoot: '00'.repeat(32) }, txs)
     const append = log.append(blockEvidence(draft, log.size).map((e) => e.leafHash))
@@ -133,6 +135,49 @@ test('a certificate signed by non-validators (units) does not count', async () =
     const sync = syncFrom(ledger, store, forged)
     sync.notePeerHead('court-1', 1)
     assert.is(await sync.catchUp(['court-1']), 0)
+  })
+})
+
+test('a peer serving a certified block with a tx signature altered is refused, and the block is fetched from another peer', async () => {
+  const blocks = await chainOf(3)
+  const honest = blocks[1]!
+  const tx = honest.pb.txs[0]!
+  // Another signature over the same tx header: the header, its certificate and the tx hash stay.
+  const altered = encodeCbor({ header: honest.pb.block.header, txs: [{ ...tx.tx, sig: toHex(ed25519Sign(seeds['copyright-1']!, tx.signingBytes)) }] })
+  await withLedger(async (ledger, store) => {
+    const served: string[] = []
+    const warned: string[] = []
+    const transport = {
+      async request(to: string, _name: string, bytes: Uint8Array) {
+        served.push(to)
+        const r = decodeRangeRequest(bytes)
+        const slice = blocks.filter((b) => b.pb.block.header.height >= r.from && b.pb.block.header.height <= r.to)
+        return encodeRangeAnswer({ head: blocks.length, blocks: slice.map((b) => ({ block: to === 'court-1' && b === honest ? altered : b.pb.bytes, certificate: b.cert })) })
+      },
+    }
+    const log = { ...quiet, warn: (o: unknown) => { warned.push((o as { peer: string }).peer) } }
+    const sync = new BlockSync({ ...limits, maxAnswerBytes: 1 << 24, requestTimeoutMs: 1000 }, { transport, ledger, store, verify: ed25519Verify, log })
+    sync.notePeerHead('court-1', 3)
+    sync.notePeerHead('court-2', 3)
+    assert.is(await sync.catchUp(['court-1', 'court-2']), 3)
+    assert.equal(served, ['court-1', 'court-2'])
+    assert.equal(warned, ['court-1'])
+    assert.is((await ledger.block(2))!.pb.block.txs[0]!.sig, tx.tx.sig, 'the signature the validators certified')
+    assert.is(ledger.head.hash, blocks[2]!.pb.hash)
+  })
+})
+
+test('a certified block carrying a tx whose signature does not verify is not applied (the certificate alone is not enough)', async () => {
+  const forged = (h: number): PreparedTx[] => {
+    const t = depositAt(h)[0]!
+    return [parseTx({ ...t.tx, sig: toHex(ed25519Sign(seeds['copyright-1']!, t.signingBytes)) }, limits)]
+  }
+  const blocks = await chainOf(1, undefined, forged)
+  await withLedger(async (ledger, store) => {
+    const sync = syncFrom(ledger, store, blocks)
+    sync.notePeerHead('court-1', 1)
+    assert.is(await sync.catchUp(['court-1']), 0)
+    assert.is(await store.getBlock(1), undefined)
   })
 })
 

@@ -1,15 +1,15 @@
 // A tiny real chain for the web page's tests: a genesis with 4 validator keys and one unit, blocks
 // of signed deposit txs, commit certificates signed by real validator votes, receipts assembled as
-// src/node/receipts.ts does, and RpcDeps reading from all that. No fakes: every byte verifies.
+// src/node/receipts.ts does (assembleReceipt), and RpcDeps reading from all that. No fakes: every byte verifies.
 import {
-  assembleCertificate, blockCheckpointBody, blockEvidence, recordJson, DEFAULT_CONSENSUS, genesisHash, initialState, makeBlock, signTx,
-  RECEIPT_FORMAT, TRUST_ROOT_FORMAT, type EvidenceItem, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx, type Receipt, type TrustRoot,
+  assembleCertificate, assembleReceipt, blockCheckpointBody, blockEvidence, recordJson, DEFAULT_CONSENSUS, genesisHash, initialState, makeBlock, signTx,
+  TRUST_ROOT_FORMAT, type EvidenceItem, type Genesis, type PlacedEvidence, type PreparedBlock, type PreparedTx, type Receipt, type TrustRoot,
 } from '../../src/chain/index.js'
 import { formatTlogProof } from '../../src/checkpoint/index.js'
 import { ed25519Sign, generateKeyPair, sha256, sm3 } from '../../src/crypto/index.js'
 import { inclusionProof, rootFromLeafHashes } from '../../src/merkle/index.js'
 import type { RpcDeps, StatusView } from '../../src/rpc/deps.js'
-import { fromBase64, toBase64, toHex, utf8 } from '../../src/util/index.js'
+import { fromBase64, toHex, utf8 } from '../../src/util/index.js'
 import { repoPath } from '../helpers.js'
 
 export interface TestChain {
@@ -20,8 +20,8 @@ export interface TestChain {
   depositedFile: Uint8Array
   caseNo: string
   deps: RpcDeps
-  /** Commits one more block with one deposit of `content` (a fresh file when omitted). */
-  addBlock(content?: Uint8Array): void
+  /** Commits one more block with one deposit of `content` (a fresh file when omitted) by `from` (notary-1). */
+  addBlock(content?: Uint8Array, from?: string): void
   receipt(id: string): Receipt | null
   /** Every member's key (court-1…4, notary-1), for tests that sign what the chain did not. */
   keys: ReadonlyMap<string, { seed: Uint8Array; publicKey: Uint8Array }>
@@ -29,8 +29,9 @@ export interface TestChain {
 
 const VALIDATORS = ['court-1', 'court-2', 'court-3', 'court-4']
 
-export function makeTestChain(opts: { startTime?: number } = {}): TestChain {
-  const keys = new Map([...VALIDATORS, 'notary-1'].map((id) => [id, generateKeyPair()]))
+/** `laterMembers`: units with keys but not in genesis, as if admitted by governance later. */
+export function makeTestChain(opts: { startTime?: number; laterMembers?: string[] } = {}): TestChain {
+  const keys = new Map([...VALIDATORS, 'notary-1', ...(opts.laterMembers ?? [])].map((id) => [id, generateKeyPair()]))
   const genesis: Genesis = {
     v: 1, chainId: 'webtest', time: opts.startTime ?? Date.UTC(2025, 10, 27, 8, 0, 0), testChain: true,
     members: [
@@ -49,7 +50,7 @@ export function makeTestChain(opts: { startTime?: number } = {}): TestChain {
   let nonce = 0
 
   const commit = (items: EvidenceItem[], from = 'notary-1'): void => {
-    const p = signTx({ v: 1, chain: genesis.chainId, type: 'deposit', from, nonce: nonce++, items }, (m) => ed25519Sign(keys.get(from)!.seed, m))
+    const p = signTx({ v: 1, chain: genesis.chainId, type: 'deposit', from, nonce: nonce++, items }, trustRoot.genesisHash, (m) => ed25519Sign(keys.get(from)!.seed, m))
     const prev = blocks.at(-1)
     const height = blocks.length + 1
     const fields = { chain: genesis.chainId, height, time: genesis.time + height * 1500 + (height % 3) * 120, parent: prev ? prev.pb.hash : trustRoot.genesisHash }
@@ -72,21 +73,15 @@ export function makeTestChain(opts: { startTime?: number } = {}): TestChain {
   commit([1, 2].map((i) => ({ digests: { sha256: toHex(sha256(utf8(`exhibit ${i}`))) }, meta: { label: `exhibit-${i}.jpg`, caseNo } })))
   commit([{ digests: { sha256: toHex(sha256(utf8('chat log'))) } }])
   let extra = 0
-  const addBlock = (content?: Uint8Array): void => commit([{ digests: { sha256: toHex(sha256(content ?? utf8(`later file ${extra++}`))) } }])
+  const addBlock = (content?: Uint8Array, from?: string): void => commit([{ digests: { sha256: toHex(sha256(content ?? utf8(`later file ${extra++}`))) } }], from)
 
   const receipt = (id: string): Receipt | null => {
     const ev = evidence.get(id)
     if (!ev) return null
     const b = blocks[ev.height - 1]!
     const record = ev.placed.record
-    const treeSize = b.pb.block.header.logSize
-    const p = b.pb.txs.find((x) => x.hash === record.tx)!
-    return {
-      format: RECEIPT_FORMAT, chain: record.chain, id, leaf: toBase64(utf8(recordJson(ev.placed.record))), leafIndex: ev.placed.leafIndex, treeSize,
-      inclusion: inclusionProof(ev.placed.leafIndex, leafHashes.slice(0, treeSize)).map(toBase64),
-      checkpoint: b.certificate,
-      depositor: { id: record.depositor, publicKey: state.members.get(record.depositor)!.publicKey, tx: p.header, sig: p.tx.sig, item: record.item, itemProof: inclusionProof(record.item, p.itemLeafHashes).map(toBase64) },
-    }
+    const inclusion = inclusionProof(ev.placed.leafIndex, leafHashes.slice(0, b.pb.block.header.logSize))
+    return assembleReceipt({ ...ev.placed, leafBytes: utf8(recordJson(record)), pb: b.pb, certificate: b.certificate }, inclusion, toHex(keys.get(record.depositor)!.publicKey))
   }
   const head = (): PreparedBlock => blocks.at(-1)!.pb
   const allEvidence = (): PlacedEvidence[] => [...evidence.values()].map((e) => e.placed)
@@ -94,7 +89,7 @@ export function makeTestChain(opts: { startTime?: number } = {}): TestChain {
   const deps: RpcDeps = {
     log: { info() {}, warn() {}, error() {} },
     status: (): StatusView => ({
-      chainId: genesis.chainId, self: 'court-1', role: 'validator', height: head().block.header.height, headHash: head().hash,
+      chainId: genesis.chainId, genesisHash: trustRoot.genesisHash, self: 'court-1', role: 'validator', height: head().block.header.height, headHash: head().hash,
       headTime: head().block.header.time, view: 0, primary: 'court-1',
       validators: VALIDATORS.map((id) => ({ id, online: id !== 'court-4' })),
       peers: VALIDATORS.slice(1).map((id) => ({ id, connected: id !== 'court-4' })),

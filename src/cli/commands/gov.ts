@@ -2,7 +2,7 @@
 // Actions are given as JSON ('{"type":"addValidator","id":"court-5"}') or as flags.
 import { readFile } from 'node:fs/promises'
 import { CourtchainClient } from '../../client/index.js'
-import { parseGovItem, proposalId, signTx, type GovAction, type GovItem } from '../../chain/index.js'
+import { genesisHash, parseGovItem, proposalId, signTx, type GovAction, type GovItem } from '../../chain/index.js'
 import { ed25519Sign, readKeyFile } from '../../crypto/index.js'
 import { NodeError } from '../../util/index.js'
 import { intOption, required, type Command, type ParsedArgs } from '../args.js'
@@ -47,8 +47,8 @@ export async function runGov(args: ParsedArgs, io: Io): Promise<number> {
   }
   parseGovItem(item, 'item') // the chain's own format rules, before anything is signed
   const key = await readKeyFile(required(args, 'key'))
-  const chain = (await client.trustRoot()).genesis.chainId
-  const p = signTx({ v: 1, chain, type: 'gov', from: key.id, nonce: Date.now() * 1000 + Math.floor(Math.random() * 1000), items: [item] }, (m) => ed25519Sign(key.seed, m))
+  const { genesis } = await client.trustRoot()
+  const p = signTx({ v: 1, chain: genesis.chainId, type: 'gov', from: key.id, nonce: Date.now() * 1000 + Math.floor(Math.random() * 1000), items: [item] }, genesisHash(genesis), (m) => ed25519Sign(key.seed, m))
   const r = await client.submitTx(p.tx) as { status: string; height?: number }
   const id = item.op === 'propose' ? proposalId(p.hash, 0) : item.proposal
   io.out(`${item.op === 'propose' ? 'proposed' : 'voted on'} ${id} as ${key.id}: tx ${p.hash} ${r.status}${r.height ? ` in block ${r.height}` : ''}`)

@@ -11,7 +11,7 @@ export const receiptCommand: Command = {
   usage: 'receipt <evidence id> --node <url> [--text] [--out <file>]',
   options: {
     node: { type: 'string', short: 'n', description: 'RPC URL of a node of the chain', env: 'COURTCHAIN_NODE' },
-    text: { type: 'boolean', description: 'the C2SP tlog-proof form instead of courtchain.receipt/v1 JSON', default: false },
+    text: { type: 'boolean', description: 'the C2SP tlog-proof form instead of courtchain.receipt/v2 JSON', default: false },
     out: { type: 'string', short: 'o', description: 'write the receipt to this file instead of stdout' },
   },
   run: (args) => runReceipt(args, processIo),

@@ -45,7 +45,7 @@ export async function relayRound(source: CourtchainClient, target: CourtchainCli
   if (last && cp.size === last.size && toBase64(cp.root) === last.root) return { status: 'up-to-date', origin: cp.origin, size: last.size, reason: 'no new evidence since the last anchor' }
   const proof = last && cp.size > last.size ? await source.consistencyProof(last.size, cp.size) : []
   const item: AnchorItem = { origin: cp.origin, checkpoint: note, proof }
-  const p = signTx({ v: 1, chain: status.chainId, type: 'anchor', from: key.id, nonce: nextNonce(), items: [item] }, (m) => ed25519Sign(key.seed, m))
+  const p = signTx({ v: 1, chain: status.chainId, type: 'anchor', from: key.id, nonce: nextNonce(), items: [item] }, status.genesisHash, (m) => ed25519Sign(key.seed, m))
   const res = await target.submitTx(p.tx, { wait: 'commit', timeoutMs: 30_000 })
   if (res.status !== 'committed') throw new NodeError({ code: 'TIMEOUT', tx: p.hash }, `anchor tx ${p.hash} did not commit within 30 s (still pending)`)
   return { status: 'anchored', origin: cp.origin, size: cp.size, from: last?.size ?? null, height: cp.height, tx: p.hash, block: res.height }

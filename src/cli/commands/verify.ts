@@ -14,7 +14,7 @@ export const verifyCommand: Command = {
   summary: 'check a file against its receipt offline (--receipt, --trust-root) or against a node (--node)',
   usage: 'verify <file> --receipt <r.json|r.tlog-proof> --trust-root <t.json>\n       courtchain verify <file> --node <url> [--trust-root <t.json>] [--case <no>] [--record]',
   options: {
-    receipt: { type: 'string', short: 'r', description: 'the receipt: courtchain.receipt/v1 JSON or C2SP tlog-proof text' },
+    receipt: { type: 'string', short: 'r', description: 'the receipt: courtchain.receipt/v2 JSON or C2SP tlog-proof text' },
     'trust-root': { type: 'string', short: 't', description: "the chain's trust root (or its genesis.json); with --node, pins it instead of asking the node" },
     node: { type: 'string', short: 'n', description: 'find the evidence by the file digest on this node and verify its receipt here' },
     case: { type: 'string', description: 'with --node: case number passed to the node verification (POST /v1/verify)' },

@@ -3,7 +3,7 @@
 import { signMessage } from '../quorum.js'
 import { signedPayload } from '../messages.js'
 import type { Commit, ConsensusContext, ConsensusMessage, ConsensusState, PrePrepare, Prepare } from '../types.js'
-import { fakeSign, makeSimBlock, sha256Hex, SIM_CHAIN, type SimBlock } from './app.js'
+import { fakeSign, makeSimBlock, sha256Hex, type SimBlock } from './app.js'
 import type { Prng } from './prng.js'
 
 export type Behaviour = 'equivocate' | 'twins' | 'mutate' | 'forge' | 'invalid' | 'withhold' | 'view-flood' | 'censor' | 'backdate'
@@ -39,7 +39,7 @@ const randomDigest = (rng: Prng): string => sha256Hex(`noise/${rng.next()}`)
 /** Signs `msg` claiming to be `from` with the attacker's own (wrong) secret. */
 function forge(env: ByzEnv, msg: ConsensusMessage<SimBlock>, from: string): ConsensusMessage<SimBlock> {
   const m = { ...msg, from } as ConsensusMessage<SimBlock>
-  return { ...m, sig: fakeSign(env.ctx.self, signedPayload(SIM_CHAIN, m)) } as ConsensusMessage<SimBlock>
+  return { ...m, sig: fakeSign(env.ctx.self, signedPayload(env.ctx, m)) } as ConsensusMessage<SimBlock>
 }
 
 /** A vote for `block` from this replica, validly signed (also for invalid blocks). */

@@ -7,7 +7,7 @@ const notFound = (what: string): NodeError => new NodeError({ code: 'NOT_FOUND' 
 
 /** Status, tx submission and lookup, blocks with their commit certificates. */
 export function registerChainRoutes(app: FastifyInstance, deps: RpcDeps): void {
-  app.get('/v1/status', { schema: { description: 'chain id, height, view, primary, validators, peers, log size, role' } }, async () => deps.status())
+  app.get('/v1/status', { schema: { description: 'chain id and genesis hash, height, view, primary, validators, peers, log size, role' } }, async () => deps.status())
 
   app.post<{ Body: unknown; Querystring: { wait?: 'commit'; timeoutMs?: string } }>('/v1/txs', {
     schema: {

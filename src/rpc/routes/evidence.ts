@@ -28,7 +28,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: RpcDeps): voi
     async (req) => (await deps.getEvidence(req.params.id)) ?? Promise.reject(notFound(`evidence ${req.params.id}`)))
 
   app.get<{ Params: { id: string } }>('/v1/evidence/:id/receipt', {
-    schema: { description: 'the receipt: JSON courtchain.receipt/v1, or C2SP tlog-proof with Accept: text/plain', params: idParams },
+    schema: { description: 'the receipt: JSON courtchain.receipt/v2, or C2SP tlog-proof with Accept: text/plain', params: idParams },
   }, async (req, reply) => {
     if (req.headers.accept?.includes('text/plain') && !req.headers.accept.includes('application/json')) {
       const text = await deps.receiptText(req.params.id)
