@@ -50,8 +50,8 @@ interface Row { rule: string; receipt: unknown; trustRoot?: TrustRoot; opts?: Ve
 const otherGenesis = { ...trustRoot.genesis, chainId: 'otherchain' }
 
 const rows: Row[] = [
-  { rule: 'not a receipt object', receipt: 42, check: 'format', detail: /courtchain\.receipt\/v1/ },
-  { rule: 'another receipt format', receipt: { ...good, format: 'courtchain.receipt/v0' }, check: 'format', detail: /courtchain\.receipt\/v1/ },
+  { rule: 'not a receipt object', receipt: 42, check: 'format', detail: /courtchain\.receipt\/v2/ },
+  { rule: 'another receipt format', receipt: { ...good, format: 'courtchain.receipt/v0' }, check: 'format', detail: /courtchain\.receipt\/v2/ },
   { rule: 'a required field missing', receipt: { ...good, treeSize: undefined }, check: 'format', detail: /treeSize/ },
   { rule: 'a malformed depositor', receipt: { ...good, depositor: { ...good.depositor, sig: undefined } }, check: 'format', detail: /depositor is malformed/ },
   { rule: 'a tlog-proof without the leaf in its extra line', receipt: goodText.replace(/^extra .*\n/m, ''), check: 'format', detail: /no extra line/ },
@@ -68,11 +68,11 @@ const rows: Row[] = [
   { rule: 'a tree size other than the checkpoint\'s', receipt: { ...good, treeSize: good.treeSize + 1 }, check: 'inclusion', detail: /tree size 4 is not the checkpoint's 3/ },
   { rule: 'an inclusion proof hash altered', receipt: { ...good, inclusion: good.inclusion.map((h) => flipB64(h)) }, check: 'inclusion', detail: /is not in the checkpointed tree/ },
   { rule: 'another leaf index', receipt: { ...good, leafIndex: good.leafIndex - 1 }, check: 'inclusion', detail: /leaf 1 is not in the checkpointed tree of 3/ },
-  { rule: 'a depositor key other than the genesis member\'s', receipt: { ...good, depositor: { ...good.depositor, publicKey: toHex(chain.keys.get('court-1')!.publicKey) } }, check: 'depositor', detail: /with this key is not a member/ },
+  { rule: 'a depositor key other than the one that signed', receipt: { ...good, depositor: { ...good.depositor, publicKey: toHex(chain.keys.get('court-1')!.publicKey) } }, check: 'depositor', detail: /depositor signature does not verify/ },
   { rule: 'a tx header that does not match the record', receipt: { ...good, depositor: { ...good.depositor, item: 0 } }, check: 'depositor', detail: /does not match the record/ },
   { rule: 'a tx header that does not hash to the record\'s tx', receipt: { ...good, depositor: { ...good.depositor, tx: { ...good.depositor.tx, nonce: good.depositor.tx.nonce + 1 } } }, check: 'depositor', detail: /does not hash to the record's tx/ },
   { rule: 'an item path altered', receipt: { ...good, depositor: { ...good.depositor, itemProof: good.depositor.itemProof.map((h) => flipB64(h)) } }, check: 'depositor', detail: /not under the signed itemsRoot/ },
-  { rule: 'a tx signature altered', receipt: { ...good, depositor: { ...good.depositor, sig: flipHex(good.depositor.sig) } }, check: 'depositor', detail: /signature does not verify/ },
+  { rule: 'a tx signature altered', receipt: { ...good, depositor: { ...good.depositor, sig: flipHex(good.depositor.sig) } }, check: 'depositor', detail: /signature is not the one the certified block carries/ },
   { rule: 'a file digest other than the deposited one', receipt: good, opts: { digest: { alg: 'sha256', hex: flipHex(digest.hex) } }, check: 'digest', detail: /differs from the deposited/ },
   { rule: 'a digest algorithm that was not deposited', receipt: good, opts: { digest: { alg: 'sm3', hex: digest.hex } }, check: 'digest', detail: /no sm3 digest was deposited/ },
 ]
