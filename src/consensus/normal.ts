@@ -162,7 +162,7 @@ function voteAt<B extends ProposalLike>(sc: StepCtx<B>, h: number): boolean {
   const v = s.view
   const slot = s.slots.get(h)
   const pp = slot?.prePrepares.get(v)
-  if (!slot || !pp) return false
+  if (!slot || !pp || h <= s.fixedHeight) return false
   const self = ctx.self
   const primary = primaryOf(ctx.validators, v)
   if (self !== primary && !s.votes.has(voteKey('p', v, h)) && !slot.rejected.has(v)) {
@@ -252,7 +252,7 @@ const carriedCount = new WeakMap<object, number>()
  */
 export function maybePropose<B extends ProposalLike>(sc: StepCtx<B>): void {
   const { s, ctx } = sc
-  if (s.mode !== 'normal' || !isPrimary(sc) || s.timers.has('propose')) return
+  if (s.mode !== 'normal' || !isPrimary(sc) || s.timers.has('propose') || s.head.height < s.fixedHeight) return
   let h = s.head.height + 1
   let parent: BlockRef = s.head
   let carried = 0

@@ -7,7 +7,7 @@ export function initialState<B>(genesis: BlockRef, opts: Partial<ConsensusOption
   return {
     opts: { ...defaultConsensusOptions, ...opts },
     view: 0, mode: 'normal', viewChangeAttempts: 0,
-    head: { ...genesis }, headCert: null, stableHeight: genesis.height,
+    head: { ...genesis }, headCert: null, stableHeight: genesis.height, fixedHeight: genesis.height,
     slots: new Map(), prepared: new Map(), votes: new Map(), viewChanges: new Map(), newViewDone: 0, lastNewView: null,
     pending: new Map(), requestSeq: 0, timers: new Map(), timerSeq: 0, proposalAsked: null,
     ahead: new Map(), syncAskedAt: -1, checkpointSent: new Map(),
@@ -28,6 +28,7 @@ export function restore<B extends { hash: string; height: number; time: number }
       case 'view':
         if (r.view > s.view || (r.view === s.view && r.mode === 'normal')) { s.view = r.view; s.mode = r.mode }
         if (r.mode === 'normal') s.newViewDone = Math.max(s.newViewDone, r.view)
+        if (r.fixed !== undefined) s.fixedHeight = Math.max(s.fixedHeight, r.fixed)
         break
       case 'pre-prepare': s.votes.set(voteKey('pp', r.msg.view, r.msg.height), r.msg.digest); break
       case 'prepare': s.votes.set(voteKey('p', r.msg.view, r.msg.height), r.msg.digest); break

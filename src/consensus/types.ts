@@ -96,7 +96,7 @@ export type ConsensusInput<B> =
 
 /** WAL records: written before the message they justify leaves ("persist before send"). */
 export type ConsensusRecord<B> =
-  | { kind: 'view'; view: number; mode: Mode }
+  | { kind: 'view'; view: number; mode: Mode; fixed?: number }
   | { kind: 'pre-prepare'; msg: PrePrepare<B> }
   | { kind: 'prepare'; msg: Prepare }
   | { kind: 'commit'; msg: Commit; prepared: PreparedCert<B> }
@@ -154,6 +154,12 @@ export interface ConsensusState<B> {
   head: BlockRef
   headCert: CommittedBlock<B> | null
   stableHeight: number
+  /**
+   * Heights up to here are fixed by a commit certificate this replica holds but has not applied
+   * (a NEW-VIEW's checkpoint above its head): it syncs them and never proposes or votes at them
+   * (PBFT §4.4: after a new view the low watermark is the new view's stable checkpoint).
+   */
+  fixedHeight: number
   slots: Map<number, Slot<B>>
   /** own prepared certificates above the head, by height (the highest view at each) */
   prepared: Map<number, PreparedCert<B>>

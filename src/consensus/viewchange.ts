@@ -113,7 +113,7 @@ export function tryNewView<B extends ProposalLike>(sc: StepCtx<B>): void {
   const pps = plan.reproposals.map((r) =>
     sign(sc, { type: 'pre-prepare', view, height: r.height, digest: r.digest, block: r.block, from: ctx.self, sig: new Uint8Array() } as PrePrepare<B>))
   const nv = sign(sc, { type: 'new-view', view, from: ctx.self, viewChanges: vcs, prePrepares: pps, sig: new Uint8Array() } as NewView<B>)
-  persist(sc, { kind: 'view', view, mode: 'normal' })
+  persist(sc, { kind: 'view', view, mode: 'normal', fixed: Math.max(s.fixedHeight, plan.head.height) })
   for (const pp of pps) { s.votes.set(voteKey('pp', view, pp.height), pp.digest); persist(sc, { kind: 'pre-prepare', msg: pp }) }
   broadcast(sc, nv)
   enterNewView(sc, nv, plan)
@@ -139,9 +139,9 @@ export function onNewView<B extends ProposalLike>(sc: StepCtx<B>, m: NewView<B>)
     log(sc, 'warn', 'new-view does not match its view-changes', { from: m.from })
     return
   }
-  if (m.view > s.view || s.mode === 'view-change') {
+  if (m.view > s.view || s.mode === 'view-change' || plan.head.height > s.fixedHeight) {
     s.view = m.view
-    persist(sc, { kind: 'view', view: m.view, mode: 'normal' })
+    persist(sc, { kind: 'view', view: m.view, mode: 'normal', fixed: Math.max(s.fixedHeight, plan.head.height) })
   }
   enterNewView(sc, m, plan)
 }
@@ -152,6 +152,9 @@ function enterNewView<B extends ProposalLike>(sc: StepCtx<B>, nv: NewView<B>, pl
   s.mode = 'normal'
   s.newViewDone = nv.view
   s.lastNewView = nv
+  // the checkpoint fixes every height up to it: fresh proposals there are never voted on, even by a
+  // replica whose head is below it (it syncs), nor made by a primary that is behind
+  s.fixedHeight = Math.max(s.fixedHeight, plan.head.height)
   cancelTimer(sc, 'view-change')
   cancelTimer(sc, 'view')
   for (const [from, vc] of s.viewChanges) if (vc.view <= nv.view) s.viewChanges.delete(from)

@@ -13,8 +13,8 @@ export interface WalEntry<R> { seq: number; record: R }
  * is the commit's durable record), so the WAL gets the replica's current view instead: the newest
  * view record then lets walRetained drop everything older than the votes still needed.
  */
-export function walRecordFor<B>(record: ConsensusRecord<B>, state: Pick<ConsensusState<B>, 'view' | 'mode'>): ConsensusRecord<B> {
-  return record.kind === 'committed' ? { kind: 'view', view: state.view, mode: state.mode } : record
+export function walRecordFor<B>(record: ConsensusRecord<B>, state: Pick<ConsensusState<B>, 'view' | 'mode' | 'fixedHeight'>): ConsensusRecord<B> {
+  return record.kind === 'committed' ? { kind: 'view', view: state.view, mode: state.mode, fixed: state.fixedHeight } : record
 }
 
 /**
@@ -46,7 +46,7 @@ type BlockCodec<B> = { encodeBlock(b: B): Uint8Array; decodeBlock(bytes: Uint8Ar
 export function encodeRecord<B extends ProposalLike>(r: ConsensusRecord<B>, codec: BlockCodec<B>): Uint8Array {
   const m = (msg: Parameters<typeof encodeMessage<B>>[0]): Uint8Array => encodeMessage(msg, codec.encodeBlock)
   switch (r.kind) {
-    case 'view': return encode(['view', r.view, r.mode])
+    case 'view': return encode(r.fixed ? ['view', r.view, r.mode, r.fixed] : ['view', r.view, r.mode])
     case 'pre-prepare': return encode(['pre-prepare', m(r.msg)])
     case 'prepare': return encode(['prepare', m(r.msg)])
     case 'commit': return encode(['commit', m(r.msg), m(r.prepared.prePrepare), r.prepared.prepares.map(m)])
@@ -59,7 +59,7 @@ export function decodeRecord<B extends ProposalLike>(bytes: Uint8Array, limits: 
   const a = decode(bytes, { strict: true }) as unknown[]
   const msg = <T>(b: unknown): T => decodeMessage(b as Uint8Array, limits, codec.decodeBlock) as T
   switch (a[0]) {
-    case 'view': return { kind: 'view', view: a[1] as number, mode: a[2] as Mode }
+    case 'view': return { kind: 'view', view: a[1] as number, mode: a[2] as Mode, ...(a.length > 3 ? { fixed: a[3] as number } : {}) }
     case 'pre-prepare': return { kind: 'pre-prepare', msg: msg<PrePrepare<B>>(a[1]) }
     case 'prepare': return { kind: 'prepare', msg: msg<Prepare>(a[1]) }
     case 'commit': return { kind: 'commit', msg: msg<Commit>(a[1]), prepared: { prePrepare: msg<PrePrepare<B>>(a[2]), prepares: (a[3] as unknown[]).map((p) => msg<Prepare>(p)) } }

@@ -1,8 +1,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { signMessage, type NewView, type ViewChange } from '../../src/consensus/index.js'
+import { restore, signMessage, walRecordFor, type CommittedBlock, type ConsensusRecord, type NewView, type ViewChange } from '../../src/consensus/index.js'
 import { block, commit, ctxOf, prePrepare, prepare, Replica, validators } from '../../src/consensus/sim/fixtures.js'
-import type { SimBlock } from '../../src/consensus/sim/app.js'
+import { SIM_GENESIS, type SimBlock } from '../../src/consensus/sim/app.js'
 
 const viewChange = (from: string, view: number, ...prepared: ViewChange<SimBlock>['prepared']): ViewChange<SimBlock> =>
   signMessage(ctxOf(from), { type: 'view-change', view, from, checkpoint: null, prepared, sig: new Uint8Array() })
@@ -104,6 +104,52 @@ test('a full view change elects the next primary, which proposes in the new view
   for (const r of reps) deliver(r)
   assert.ok(reps.every((r) => r.state.view === 1 && r.state.mode === 'normal'))
   void commit
+})
+
+/**
+ * v3 committed heights 1 and 2 (commit votes of v0, v1, v3); v2 is at genesis. v1's NEW-VIEW for
+ * view 1 carries v3's checkpoint at height 2 and re-proposes nothing above it.
+ */
+function behindTheNewView(): { r: Replica; b1: SimBlock; b2: SimBlock } {
+  const b1 = block(1, undefined, 10, ['a']), b2 = block(2, b1.hash, 11, ['b'])
+  const certified: CommittedBlock<SimBlock> = { block: b2, certificate: ['v0', 'v1', 'v3'].map((id) => ({ signer: id, sig: ctxOf(id).sign(ctxOf(id).commitPayload(b2)) })) }
+  const vc = (from: string, checkpoint: CommittedBlock<SimBlock> | null = null): ViewChange<SimBlock> =>
+    signMessage(ctxOf(from), { type: 'view-change', view: 1, from, checkpoint, prepared: [], sig: new Uint8Array() })
+  const r = new Replica('v2')
+  r.receive(newView('v1', 1, [vc('v0'), vc('v1'), vc('v3', certified)]))
+  return { r, b1, b2 }
+}
+
+test('a replica below a NEW-VIEW\'s checkpoint syncs and never votes for a fresh block at a height the checkpoint fixed', () => {
+  const { r } = behindTheNewView()
+  assert.is(r.state.view, 1)
+  assert.ok(r.actions.some((a) => a.type === 'requestSync'), 'it asks for the certified blocks')
+  // the new primary (behind, or Byzantine) proposes another block at height 1; the others vote for it
+  const other = block(1, undefined, 10, ['other'])
+  r.receive(prePrepare('v1', 1, other))
+  for (const v of ['v0', 'v3']) r.receive(prepare(v, 1, other))
+  for (const v of ['v0', 'v1', 'v3']) r.receive(commit(v, 1, other))
+  assert.equal(r.sent('prepare'), [])
+  assert.equal(r.sent('commit'), [])
+  assert.equal(r.commits(), [])
+})
+
+test('the fixed height survives a restart (WAL view record) and ends once the replica synced past it', () => {
+  const { r, b1, b2 } = behindTheNewView()
+  const wal = r.actions.flatMap((a) => (a.type === 'persist' ? [walRecordFor(a.record, r.state) as ConsensusRecord<SimBlock>] : []))
+  const again = new Replica('v2', restore(SIM_GENESIS, wal, { viewTimeoutMs: 100, requestTimeoutMs: 300, blockIntervalMs: 0, checkpointInterval: 4, watermarkWindow: 8 }))
+  assert.is(again.state.fixedHeight, 2)
+  const other = block(1, undefined, 10, ['other'])
+  again.receive(prePrepare('v1', 1, other))
+  for (const v of ['v0', 'v3']) again.receive(prepare(v, 1, other))
+  assert.equal(again.sent('prepare'), [])
+  // synced to height 2: a fresh proposal at height 3 gets its vote
+  const cert = (b: SimBlock) => ['v0', 'v1', 'v3'].map((id) => ({ signer: id, sig: ctxOf(id).sign(ctxOf(id).commitPayload(b)) }))
+  again.input({ type: 'synced', head: { block: b1, certificate: cert(b1) }, now: 20 })
+  again.input({ type: 'synced', head: { block: b2, certificate: cert(b2) }, now: 20 })
+  const b3 = block(3, b2.hash, 20, ['c'])
+  again.receive(prePrepare('v1', 1, b3), 20)
+  assert.equal(again.sent('prepare').map((m) => (m as { height: number }).height), [3])
 })
 
 test.run()
