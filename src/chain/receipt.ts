@@ -10,6 +10,11 @@ export const TRUST_ROOT_FORMAT = 'courtchain.trust-root/v1'
 export interface Receipt {
   format: typeof RECEIPT_FORMAT
   chain: string
+  /**
+   * Hash of the genesis of the chain that issued it, for display only (verifiers never rely on
+   * it): when a receipt fails against a trust root, it tells which chain the receipt is from.
+   */
+  genesisHash?: string
   /** Evidence id: lowercase hex of the leaf hash. */
   id: string
   /** The leaf bytes (canonical JSON of the evidence record), base64. */

@@ -1,28 +1,61 @@
 // Builds receipts (DESIGN.md "Receipt") from the store: the leaf, its inclusion proof in the tree
 // certified by its own block's commit certificate, and the depositor's signed tx header.
-import { RECEIPT_FORMAT, type Receipt } from '../chain/index.js'
+import { RECEIPT_FORMAT, genesisHash, txEvidence, type PlacedEvidence, type PreparedBlock, type PreparedTx, type Receipt } from '../chain/index.js'
 import { formatTlogProof } from '../checkpoint/index.js'
-import { inclusionProof } from '../merkle/index.js'
+import { inclusionProofFromLevels, treeLevels } from '../merkle/index.js'
 import { fromBase64, toBase64 } from '../util/index.js'
 import type { Ledger } from './ledger.js'
 
+type Placed = PlacedEvidence & { leafBytes: Uint8Array }
+
+/** Log inclusion proofs read at once while a tx's receipts are built (each proof is one batched store read). */
+const TX_PROOFS_IN_FLIGHT = 64
+
 export class Receipts {
-  constructor(private readonly ledger: Ledger) {}
+  private readonly genesisHash: string
+  constructor(private readonly ledger: Ledger) {
+    this.genesisHash = genesisHash(ledger.genesis)
+  }
 
   /** The JSON receipt of evidence `id`, or null when unknown. */
   async receipt(id: string): Promise<Receipt | null> {
     const ev = await this.ledger.evidenceById(id)
     if (!ev) return null
-    const { record, pb, certificate } = ev
+    const p = ev.pb.txs.find((t) => t.hash === ev.record.tx)!
+    return this.build(ev, ev.pb, ev.certificate, p, treeLevels(p.itemLeafHashes))
+  }
+
+  /**
+   * The receipts of every evidence item of committed tx `hash`, in item order, from one block
+   * read; null when the tx is not committed here.
+   */
+  async txReceipts(hash: string): Promise<{ height: number; index: number; blockHash: string; receipts: Receipt[] } | null> {
+    const loc = await this.ledger.store.getTx(hash)
+    if (!loc) return null
+    const b = await this.ledger.block(loc.height)
+    if (!b) return null
+    const p = b.pb.txs[loc.index]!
+    const placed = txEvidence(b.pb, loc.index)
+    const levels = placed.length > 0 ? treeLevels(p.itemLeafHashes) : []
+    const receipts: Receipt[] = new Array(placed.length)
+    for (let from = 0; from < placed.length; from += TX_PROOFS_IN_FLIGHT) {
+      const chunk = placed.slice(from, from + TX_PROOFS_IN_FLIGHT)
+      const built = await Promise.all(chunk.map((ev) => this.build(ev, b.pb, b.certificate, p, levels)))
+      built.forEach((r, i) => { receipts[from + i] = r })
+    }
+    return { height: loc.height, index: loc.index, blockHash: b.pb.hash, receipts }
+  }
+
+  private async build(ev: Placed, pb: PreparedBlock, certificate: string, p: PreparedTx, itemLevels: Uint8Array[][]): Promise<Receipt> {
+    const { record } = ev
     const treeSize = pb.block.header.logSize
-    const txIndex = pb.txs.findIndex((t) => t.hash === record.tx)
-    const p = pb.txs[txIndex]!
     const member = this.ledger.state.members.get(record.depositor)!
     const inclusion = await this.ledger.log.inclusionProof(ev.leafIndex, treeSize)
     return {
       format: RECEIPT_FORMAT,
       chain: record.chain,
-      id,
+      genesisHash: this.genesisHash,
+      id: ev.id,
       leaf: toBase64(ev.leafBytes),
       leafIndex: ev.leafIndex,
       treeSize,
@@ -34,7 +67,7 @@ export class Receipts {
         tx: p.header,
         sig: p.tx.sig,
         item: record.item,
-        itemProof: inclusionProof(record.item, p.itemLeafHashes).map(toBase64),
+        itemProof: inclusionProofFromLevels(record.item, itemLevels).map(toBase64),
       },
     }
   }

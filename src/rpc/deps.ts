@@ -36,6 +36,10 @@ export interface RpcDeps {
   getEvidence(id: string): Promise<EvidenceView | null>
   findEvidence(alg: 'sha256' | 'sm3', digestHex: string, limit: number): Promise<string[]>
   receipt(id: string): Promise<unknown | null>
+  /** Every receipt of committed tx `hash` in item order, with where the tx is; null when not committed. */
+  txReceipts(hash: string): Promise<(TxLocation & { receipts: unknown[] }) | null>
+  /** Evidence ids starting with the lowercase hex `prefix`, at most `limit`. */
+  evidenceIdsWithPrefix(prefix: string, limit: number): Promise<string[]>
   receiptText(id: string): Promise<string | null>
   checkpoint(): Promise<string | null>
   consistencyProof(from: number, to: number): Promise<string[]>

@@ -49,6 +49,8 @@ export class FakeNode {
   readonly state: ChainState
   url = ''
   submitted = 0
+  /** GET /v1/txs/:hash/receipts answered. */
+  receiptBatches = 0
   private app: FastifyInstance | null = null
   private readonly blocks: Committed[] = []
   private readonly leafHashes: Uint8Array[] = []
@@ -180,6 +182,14 @@ export class FakeNode {
       },
       findEvidence: async (alg, hex, limit) => (this.byDigest.get(`${alg}:${hex}`) ?? []).slice(0, limit),
       receipt: async (id) => this.receipt(id),
+      txReceipts: async (hash) => {
+        const location = this.txs.get(hash)?.location
+        if (!location) return null
+        this.receiptBatches++
+        const ids = [...this.evidence.values()].filter((e) => e.record.tx === hash).sort((a, b) => a.record.item - b.record.item).map((e) => e.id)
+        return { ...location, receipts: ids.map((id) => this.receipt(id)!) }
+      },
+      evidenceIdsWithPrefix: async (prefix, limit) => [...this.evidence.keys()].filter((id) => id.startsWith(prefix)).slice(0, limit),
       receiptText: async (id) => {
         const r = this.receipt(id)
         if (!r) return null

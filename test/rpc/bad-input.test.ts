@@ -299,7 +299,10 @@ test('evidence by digest: bad algorithm or format → 400; unknown digest → 40
   for (const q of [`md5:${hex}`, `sha256:${hex.toUpperCase()}`, `sha256:${hex.slice(1)}`, `sha256-${hex}`, hex, '']) {
     assertError(await get(0, `/v1/evidence?digest=${encodeURIComponent(q)}`), 400, 'BAD_REQUEST', /querystring\/digest must match pattern/)
   }
-  assertError(await get(0, '/v1/evidence'), 400, 'BAD_REQUEST', /required property 'digest'/)
+  assertError(await get(0, '/v1/evidence'), 400, 'BAD_REQUEST', /give exactly one of "digest" or "prefix"/)
+  assertError(await get(0, `/v1/evidence?digest=sha256:${hex}&prefix=abcd`), 400, 'BAD_REQUEST', /give exactly one of "digest" or "prefix"/)
+  assertError(await get(0, '/v1/evidence?prefix=abc'), 400, 'BAD_REQUEST', /querystring\/prefix must match pattern/)
+  assert.equal((await get(0, `/v1/evidence?prefix=${seed.id.slice(0, 12)}`)).json.ids, [seed.id])
   assertError(await get(0, `/v1/evidence?digest=sha256:${hex}&limit=0`), 400, 'BAD_REQUEST', /querystring\/limit/)
   assertError(await get(0, `/v1/evidence?digest=sha256:${hex}&color=red`), 400, 'BAD_REQUEST', /"color"/)
   const unknown = toHex(sha256(utf8('never deposited')))

@@ -114,6 +114,13 @@ export function makeTestChain(opts: { startTime?: number } = {}): TestChain {
     },
     findEvidence: async (alg, hex, limit) => allEvidence().filter((e) => e.record.digests[alg] === hex).slice(0, limit).map((e) => e.id),
     receipt: async (id) => receipt(id),
+    txReceipts: async (hash) => {
+      const t = txs.get(hash)
+      if (!t) return null
+      const ids = allEvidence().filter((e) => e.record.tx === hash).sort((a, b) => a.record.item - b.record.item).map((e) => e.id)
+      return { height: t.height, index: t.index, blockHash: blocks[t.height - 1]!.pb.hash, receipts: ids.map((id) => receipt(id)!) }
+    },
+    evidenceIdsWithPrefix: async (prefix, limit) => allEvidence().map((e) => e.id).filter((id) => id.startsWith(prefix)).slice(0, limit),
     receiptText: async (id) => {
       const r = receipt(id)
       return r ? formatTlogProof({ index: r.leafIndex, extra: fromBase64(r.leaf), proof: r.inclusion.map((x) => fromBase64(x)), checkpointNote: r.checkpoint }) : null
@@ -124,8 +131,10 @@ export function makeTestChain(opts: { startTime?: number } = {}): TestChain {
     verify: async () => ({}),
     chains: async () => ({ chains: [] }),
     caseView: async (no) => {
-      const ids = allEvidence().filter((e) => e.record.meta?.caseNo === no).map((e) => ({ id: e.id, label: e.record.meta?.label, time: e.record.time }))
-      return { caseNo: no, evidence: ids, verifications: [] }
+      // The node's shape (src/node/api.ts caseView): verification records are labelled "verification:<verdict>:<id>".
+      const entries = allEvidence().filter((e) => e.record.meta?.caseNo === no).map((e) => ({ id: e.id, leafIndex: e.leafIndex, record: e.record }))
+      const isVerification = (e: { record: PlacedEvidence['record'] }): boolean => e.record.meta?.label?.startsWith('verification:') === true
+      return { caseNo: no, evidence: entries.filter((e) => !isVerification(e)), verifications: entries.filter(isVerification) }
     },
     stats: async () => ({
       evidence: leafHashes.length, units: genesis.members.filter((m) => m.role === 'unit').length, verifications: 0,

@@ -30,6 +30,14 @@ export function registerChainRoutes(app: FastifyInstance, deps: RpcDeps): void {
     schema: { description: 'a tx and its status', params: { type: 'object', properties: { hash: hex32 }, required: ['hash'] } },
   }, async (req) => (await deps.getTx(req.params.hash)) ?? Promise.reject(notFound(`tx ${req.params.hash}`)))
 
+  app.get<{ Params: { hash: string } }>('/v1/txs/:hash/receipts', {
+    schema: { description: "every receipt of a committed tx's evidence items, in item order, in one answer", params: { type: 'object', properties: { hash: hex32 }, required: ['hash'] } },
+  }, async (req) => {
+    const found = await deps.txReceipts(req.params.hash)
+    if (!found) throw notFound(`committed tx ${req.params.hash}`)
+    return { hash: req.params.hash, ...found }
+  })
+
   app.get<{ Params: { height: string } }>('/v1/blocks/:height', {
     schema: { description: 'a block with its commit certificate', params: { type: 'object', properties: { height: { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' } }, required: ['height'] } },
   }, async (req) => {
