@@ -1,6 +1,7 @@
 // `courtchain <command>`: dispatch, help, and one place that turns errors into exit codes.
 import { isNodeError } from '../util/index.js'
 import { helpText, parseCommandArgs, type Command } from './args.js'
+import { guardClosedPipes } from './io.js'
 import { devnetCommand } from './commands/devnet.js'
 import { genesisCommand } from './commands/genesis.js'
 import { keygen } from './commands/keygen.js'
@@ -23,6 +24,7 @@ ${'@@'}`
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  guardClosedPipes()
   const [name, ...rest] = argv
   const list = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')
   if (!name || name === '--help' || name === '-h' || name === 'help') {

@@ -6,3 +6,4 @@ export {
 } from './deposit.js'
 export { hashFiles, collectFiles, mediaTypeOf, type DepositFile, type HashedFile, type HashProgress } from './files.js'
 export type { NodeStatus, SubmitResult, TxLocation, TxView, TxReceipts, DigestMatch, BlockView, EvidenceView, VerifyRequest, ForeignChainView } from './types.js'
+export { BUNDLE_FORMAT, makeBundle, parseBundle, compareFolder, type ReceiptBundle, type BundleEntry, type FolderEntry } from './bundle.js'
