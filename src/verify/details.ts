@@ -13,7 +13,7 @@ export const CHECK_DETAILS = {
   chainOk: '{chain}',
   trustRootBad: 'trust root: {msg}',
   checkpointBad: '{msg}',
-  checkpointForeign: "this receipt was not signed by the validators of this trust root: it belongs to another chain, or the trust root is not this chain's (receipt's genesis {receiptGenesis}, trust root's genesis {trustGenesis})",
+  foreignChain: "this receipt was not signed by the validators of this trust root: it belongs to another chain, or the trust root is not this chain's (receipt's genesis {receiptGenesis}, trust root's genesis {trustGenesis})",
   checkpointQuorum: 'only {actual} of the {expected} validator signatures a quorum needs verified with the keys of this trust root',
   checkpointOrigin: 'checkpoint origin "{origin}" is not this chain\'s',
   checkpointOlder: 'checkpoint is older than the evidence record',

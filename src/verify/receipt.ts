@@ -75,6 +75,10 @@ export function verifyReceipt(receipt: unknown, trustRoot: TrustRoot, opts: Veri
     report.chain = record.chain
     if (r.chain !== undefined && r.chain !== record.chain) return fail('chain', 'chainMismatchLeaf', { receipt: r.chain, leaf: record.chain })
     if (record.chain !== genesis.chainId) return fail('chain', 'chainOther', { receipt: record.chain, trust: genesis.chainId })
+    // A receipt names its chain's genesis (for display; nothing rests on it): one of another
+    // genesis with the same chain id is refused here in words, before its signatures fail.
+    const trustGenesis = genesisHash(genesis)
+    if (r.genesisHash !== undefined && r.genesisHash !== trustGenesis) return fail('chain', 'foreignChain', { receiptGenesis: r.genesisHash, trustGenesis })
     pass('chain', 'chainOk', { chain: genesis.chainId })
     const leafHash = hashLeaf(r.leafBytes)
     report.evidenceId = toHex(leafHash)
@@ -93,7 +97,7 @@ export function verifyReceipt(receipt: unknown, trustRoot: TrustRoot, opts: Veri
     } catch (e) {
       // No known validator signed: the receipt is another chain's, or the trust root is.
       if (isNodeError(e, 'NOTE_QUORUM') && e.type['actual'] === 0) {
-        return fail('checkpoint', 'checkpointForeign', { receiptGenesis: r.genesisHash ?? 'not stated in the receipt', trustGenesis: genesisHash(genesis) })
+        return fail('checkpoint', 'foreignChain', { receiptGenesis: r.genesisHash ?? 'not stated in the receipt', trustGenesis })
       }
       if (isNodeError(e, 'NOTE_QUORUM')) return fail('checkpoint', 'checkpointQuorum', { expected: e.type['expected'] as number, actual: e.type['actual'] as number })
       return fail('checkpoint', 'checkpointBad', { msg: (e as Error).message })

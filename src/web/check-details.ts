@@ -15,7 +15,7 @@ const zh: Record<CheckDetailKey, string> = {
   chainOk: '{chain}',
   trustRootBad: '信任根无效：{msg}',
   checkpointBad: '检查点无效：{msg}',
-  checkpointForeign: '该回执不是由本信任根的共识节点签名的：它属于另一条链，或者该信任根不是本链的（回执的创世哈希 {receiptGenesis}，信任根的创世哈希 {trustGenesis}）',
+  foreignChain: '该回执不是由本信任根的共识节点签名的：它属于另一条链，或者该信任根不是本链的（回执的创世哈希 {receiptGenesis}，信任根的创世哈希 {trustGenesis}）',
   checkpointQuorum: '用本信任根的公钥只验证通过 {actual} 个共识节点签名，法定数需要 {expected} 个',
   checkpointOrigin: '检查点来源“{origin}”不是本链',
   checkpointOlder: '检查点早于该存证记录',
