@@ -1,0 +1,24 @@
+// Runs a command's runner with its output captured, as a user would read it.
+import * as assert from 'uvu/assert'
+import { parseCommandArgs, type Command, type ParsedArgs } from '../../src/cli/args.js'
+import type { Io } from '../../src/cli/io.js'
+
+export interface Run { code: number; out: string; err: string }
+export type Runner = (args: ParsedArgs, io: Io) => Promise<number>
+
+export async function run(cmd: Command, runner: Runner, argv: string[]): Promise<Run> {
+  const out: string[] = []
+  const err: string[] = []
+  const args = parseCommandArgs(cmd, argv)
+  assert.ok(args, 'not a --help run')
+  const code = await runner(args, { out: (l) => out.push(l), err: (l) => err.push(l), errIsTTY: false })
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+/** The message of the error `runner` throws (a thrown error is what main() prints after "courtchain <cmd>: "). */
+export async function failure(cmd: Command, runner: Runner, argv: string[]): Promise<{ code: string; message: string }> {
+  try { await run(cmd, runner, argv) } catch (e) {
+    return { code: (e as { code?: string }).code ?? '', message: (e as Error).message }
+  }
+  throw new Error(`${cmd.name} ${argv.join(' ')} should have failed`)
+}
