@@ -69,6 +69,9 @@ export function makeTestChain(opts: { startTime?: number } = {}): TestChain {
   commit([{ digests: { sha256: toHex(sha256(depositedFile)), sm3: toHex(sm3(depositedFile)) }, meta: { label: 'contract.pdf', caseNo, size: depositedFile.length, mediaType: 'application/pdf' } }])
   commit([1, 2].map((i) => ({ digests: { sha256: toHex(sha256(utf8(`exhibit ${i}`))) }, meta: { label: `exhibit-${i}.jpg`, caseNo } })))
   commit([{ digests: { sha256: toHex(sha256(utf8('chat log'))) } }])
+  // A court's verification of the contract, recorded under the case as the node records one (src/node/api.ts).
+  const contractId = blocks[0]!.placed[0]!.id
+  commit([{ digests: { sha256: toHex(sha256(utf8(`report on ${contractId}`))) }, meta: { caseNo, label: `verification:passes:${contractId}`, mediaType: 'application/json' } }], 'court-1')
   let extra = 0
   const addBlock = (content?: Uint8Array): void => commit([{ digests: { sha256: toHex(sha256(content ?? utf8(`later file ${extra++}`))) } }])
 
