@@ -1,22 +1,9 @@
 // The JSON shapes of the node's RPC as the client reads them (DESIGN.md "RPC"). Declared here,
 // where they are used: the client sits beside the RPC (layer 6) and may not import it.
-import type { Block, EvidenceRecord, Receipt, Tx } from '../chain/index.js'
+import type { Block, EvidenceRecord, NodeStatus, Receipt, Tx } from '../chain/index.js'
 
-export interface NodeStatus {
-  chainId: string
-  self: string
-  role: 'validator' | 'member'
-  height: number
-  headHash: string
-  headTime: number
-  view: number
-  primary: string | null
-  validators: { id: string; online: boolean }[]
-  peers: { id: string; connected: boolean }[]
-  logSize: number
-  mempool: number
-  syncing: boolean
-}
+/** GET /v1/status: declared once in src/chain/status.ts, shared with the RPC and the page. */
+export type { NodeStatus }
 
 export interface TxLocation { height: number; index: number; blockHash: string }
 

@@ -1,23 +1,10 @@
 // What the RPC reads from the node: plain views, declared here where they are used.
-import type { Block, EvidenceRecord, TrustRoot } from '../chain/index.js'
+import type { Block, EvidenceRecord, NodeStatus, TrustRoot } from '../chain/index.js'
 
 export interface Logger { info(o: unknown, m?: string): void; warn(o: unknown, m?: string): void; error(o: unknown, m?: string): void }
 
-export interface StatusView {
-  chainId: string
-  self: string
-  role: 'validator' | 'member'
-  height: number
-  headHash: string
-  headTime: number
-  view: number
-  primary: string | null
-  validators: { id: string; online: boolean }[]
-  peers: { id: string; connected: boolean }[]
-  logSize: number
-  mempool: number
-  syncing: boolean
-}
+/** GET /v1/status (src/chain/status.ts). */
+export type StatusView = NodeStatus
 
 export interface TxLocation { height: number; index: number; blockHash: string }
 export interface TxView { hash: string; status: 'pending' | 'committed'; location?: TxLocation; tx: unknown }

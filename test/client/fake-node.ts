@@ -126,7 +126,7 @@ export class FakeNode {
     const treeSize = pb.block.header.logSize
     const p = pb.txs.find((t) => t.hash === ev.record.tx)!
     return {
-      format: RECEIPT_FORMAT, chain: CHAIN_ID, id, leaf: toBase64(utf8(recordJson(ev.record))), leafIndex: ev.leafIndex, treeSize,
+      format: RECEIPT_FORMAT, chain: CHAIN_ID, genesisHash: genesisHash(this.genesis), id, leaf: toBase64(utf8(recordJson(ev.record))), leafIndex: ev.leafIndex, treeSize,
       inclusion: inclusionProof(ev.leafIndex, this.leafHashes.slice(0, treeSize)).map(toBase64),
       checkpoint: certificate,
       depositor: {

@@ -421,8 +421,11 @@ test('verify with record and a caseNo: the report is recorded and listed under t
   assert.match(view.json.verifications[0].record.meta.label, new RegExp(`^verification:passes:${seed.id}$`))
 })
 
-test('/docs is an OpenAPI document listing every route', async () => {
-  const r = await get(0, '/docs')
+test('/docs/openapi.json is an OpenAPI document listing every route; /docs renders it', async () => {
+  const page = await get(0, '/docs')
+  assert.is(page.status, 200)
+  assert.match(page.type, /^text\/html/)
+  const r = await get(0, '/docs/openapi.json')
   assert.is(r.status, 200)
   assert.match(r.json.openapi, /^3\./)
   const paths = r.json.paths as Record<string, Record<string, unknown>>
@@ -431,7 +434,8 @@ test('/docs is an OpenAPI document listing every route', async () => {
     ['get', '/v1/evidence/{id}'], ['get', '/v1/evidence'], ['get', '/v1/evidence/{id}/receipt'],
     ['get', '/v1/checkpoint'], ['get', '/v1/proof/consistency'], ['get', '/v1/trust-root'], ['post', '/v1/verify'],
     ['get', '/v1/chains'], ['get', '/v1/cases/{caseNo}'], ['get', '/v1/stats'],
-    ['get', '/metrics'], ['get', '/healthz'], ['get', '/docs'],
+    ['get', '/metrics'], ['get', '/healthz'], ['get', '/docs'], ['get', '/docs/openapi.json'],
+    ['get', '/v1/txs/{hash}/receipts'], ['post', '/v1/evidence/lookup'],
   ]
   for (const [method, path] of expected) assert.ok(paths[path]?.[method], `${method.toUpperCase()} ${path} missing from /docs`)
   assert.ok((paths['/v1/txs']!['post'] as { requestBody?: unknown }).requestBody, 'POST /v1/txs documents its body')

@@ -286,6 +286,15 @@ if (skipReason) {
     await page.click('#lang')
   })
 
+  test('/docs: the API page renders every operation from this node alone, within its CSP', async () => {
+    await page.goto(base + '/docs')
+    await page.waitForSelector('.opblock')
+    assert.ok(await page.locator('.opblock').count() >= 20)
+    await page.locator('.opblock-summary-path', { hasText: '/v1/txs/{hash}/receipts' }).first().click()
+    await page.waitForSelector('.responses-table')
+    await shot('11-docs')
+  })
+
   test('every request stayed on the page\'s origin, and the page threw no errors', async () => {
     assert.equal(session!.foreignRequests(), [])
     assert.ok(requests.length > 20, `saw ${requests.length} requests`)
