@@ -17,12 +17,15 @@ export function collectRoutes(app: FastifyInstance): void {
 export function openApiDocument(app: FastifyInstance): unknown {
   const paths: Record<string, Record<string, unknown>> = {}
   for (const r of routes.get(app) ?? []) {
-    const path = r.url.replace(/:([A-Za-z]+)/g, '{$1}')
+    // fastify's wildcard (/web/*) is a path parameter of its own in OpenAPI.
+    const path = r.url.replace(/:([A-Za-z]+)/g, '{$1}').replace(/\*$/, '{path}')
+    const wildcard = r.url.endsWith('*') ? [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }] : []
     const params = r.schema?.params as { properties?: Record<string, unknown> } | undefined
     const query = r.schema?.querystring as { properties?: Record<string, unknown> } | undefined
     ;(paths[path] ??= {})[r.method.toLowerCase()] = {
       summary: (r.schema?.description as string | undefined) ?? `${r.method} ${r.url}`,
       parameters: [
+        ...wildcard,
         ...Object.entries(params?.properties ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
         ...Object.entries(query?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', schema })),
       ],

@@ -10,6 +10,8 @@ const str = { type: 'string' } as const
 const int = { type: 'integer' } as const
 const bool = { type: 'boolean' } as const
 const hex = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const
+const v1 = { type: 'integer', const: 1 } as const
+const txType = { type: 'string', enum: ['deposit', 'verify', 'gov', 'anchor'] } as const
 const strings = { type: 'array', items: str } as const
 /** An object described by its main fields that keeps every other field it has. */
 const open = (properties: Record<string, unknown>, required: string[] = []): Record<string, unknown> =>
@@ -30,12 +32,12 @@ export const statusResponse = NODE_STATUS_SCHEMA
 
 export const digestsSchema = obj({ sha256: hex, sm3: hex }, ['sha256'])
 export const metaSchema = obj({ size: int, mediaType: str, label: str, caseNo: str, commitment: hex }, [])
-export const recordSchema = obj({ v: int, chain: str, height: int, time: int, tx: hex, item: int, depositor: str, digests: digestsSchema, meta: metaSchema },
+export const recordSchema = obj({ v: v1, chain: str, height: int, time: int, tx: hex, item: int, depositor: str, digests: digestsSchema, meta: metaSchema },
   ['v', 'chain', 'height', 'time', 'tx', 'item', 'depositor', 'digests'])
 export const evidenceViewSchema = obj({ id: hex, leafIndex: int, record: recordSchema, block: obj({ height: int, hash: hex }), tx: hex })
 
 /** A signed tx header: the fields the depositor signed (src/chain/tx.ts), kept whole. */
-const txHeaderSchema = open({ v: int, chain: str, type: str, from: str, nonce: int, count: int, itemsRoot: hex }, ['v', 'chain', 'type', 'from', 'nonce', 'count', 'itemsRoot'])
+const txHeaderSchema = open({ v: v1, chain: str, type: txType, from: str, nonce: int, count: int, itemsRoot: hex }, ['v', 'chain', 'type', 'from', 'nonce', 'count', 'itemsRoot'])
 export const receiptSchema = obj({
   format: { type: 'string', const: 'courtchain.receipt/v1' }, chain: str, genesisHash: hex, id: hex,
   leaf: { type: 'string', description: 'the evidence record, canonical JSON, base64' }, leafIndex: int, treeSize: int,
@@ -44,7 +46,7 @@ export const receiptSchema = obj({
   depositor: obj({ id: str, publicKey: hex, tx: txHeaderSchema, sig: str, item: int, itemProof: strings }),
 }, ['format', 'chain', 'id', 'leaf', 'leafIndex', 'treeSize', 'inclusion', 'checkpoint', 'depositor'])
 
-const txSchemaOut = open({ v: int, chain: str, type: str, from: str, nonce: int, items: { type: 'array', items: { type: 'object', additionalProperties: true } }, sig: str },
+const txSchemaOut = open({ v: v1, chain: str, type: txType, from: str, nonce: int, items: { type: 'array', items: { type: 'object', additionalProperties: true } }, sig: str },
   ['v', 'chain', 'type', 'from', 'nonce', 'items', 'sig'])
 const locationSchema = obj({ height: int, index: int, blockHash: hex })
 export const submitCommitted = obj({ hash: hex, status: { type: 'string', enum: ['committed'] }, height: int, index: int, blockHash: hex })
@@ -52,7 +54,7 @@ export const submitPending = obj({ hash: hex, status: { type: 'string', enum: ['
 export const txViewSchema = obj({ hash: hex, status: { type: 'string', enum: ['pending', 'committed'] }, location: locationSchema, tx: txSchemaOut }, ['hash', 'status', 'tx'])
 export const txReceiptsSchema = obj({ hash: hex, height: int, index: int, blockHash: hex, receipts: { type: 'array', items: receiptSchema } })
 
-const blockHeaderSchema = open({ v: int, chain: str, height: int, time: int, parent: hex, txRoot: hex, txCount: int, logSize: int, logRoot: hex, handover: hex },
+const blockHeaderSchema = open({ v: v1, chain: str, height: int, time: int, parent: hex, txRoot: hex, txCount: int, logSize: int, logRoot: hex, handover: hex },
   ['v', 'chain', 'height', 'time', 'parent', 'txRoot', 'txCount', 'logSize', 'logRoot'])
 export const blockViewSchema = obj({ height: int, hash: hex, block: open({ header: blockHeaderSchema, txs: { type: 'array', items: txSchemaOut } }, ['header', 'txs']), certificate: str })
 
