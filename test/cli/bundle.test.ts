@@ -1,34 +1,26 @@
 // deposit --bundle and verify <folder> --bundle: a case folder checked as a whole.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { depositCommand, runDeposit } from '../../src/cli/commands/deposit.js'
 import { verifyCommand, runVerify } from '../../src/cli/commands/verify.js'
 import { BUNDLE_FORMAT, type ReceiptBundle } from '../../src/client/index.js'
-import { writeKeyFile } from '../../src/crypto/index.js'
-import { FakeNode, UNIT, seedOf } from '../client/fake-node.js'
-import { run } from './run.js'
+import type { FakeNode } from '../client/fake-node.js'
+import { cliFixture, run, type CliFixture } from './run.js'
 
+let fixture: CliFixture
 let dir = ''
 let node: FakeNode
 let keyFile = ''
 let trustRootFile = ''
 
 test.before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'courtchain-bundle-'))
-  node = await new FakeNode({ maxTxItems: 3 }).start()
-  keyFile = join(dir, 'notary-1.key')
-  await writeKeyFile(keyFile, { id: UNIT, seed: seedOf(UNIT) })
-  trustRootFile = join(dir, 'trust-root.json')
-  await writeFile(trustRootFile, JSON.stringify(node.trustRoot()))
+  fixture = await cliFixture('bundle', 3)
+  ;({ dir, node, keyFile, trustRootFile } = fixture)
 })
 
-test.after(async () => {
-  await node.close()
-  await rm(dir, { recursive: true, force: true })
-})
+test.after(() => fixture.close())
 
 test('verify --bundle lists the one file changed, the one removed and the one added; the untouched folder verifies', async () => {
   const folder = join(dir, 'case-17')

@@ -1,18 +1,17 @@
 // deposit, verify, receipt and status commands end to end against the real RPC on a test node.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { depositCommand, runDeposit } from '../../src/cli/commands/deposit.js'
 import { verifyCommand, runVerify } from '../../src/cli/commands/verify.js'
 import { receiptCommand, runReceipt } from '../../src/cli/commands/receipt.js'
 import { statusCommand, runStatus } from '../../src/cli/commands/status.js'
 import { parseCommandArgs, type Command } from '../../src/cli/args.js'
-import { run, type Run, type Runner } from './run.js'
-import { writeKeyFile } from '../../src/crypto/index.js'
-import { FakeNode, UNIT, seedOf } from '../client/fake-node.js'
+import { cliFixture, run, type CliFixture, type Run, type Runner } from './run.js'
+import type { FakeNode } from '../client/fake-node.js'
 
+let fixture: CliFixture
 let dir = ''
 let node: FakeNode
 let keyFile = ''
@@ -21,12 +20,8 @@ let receiptsDir = ''
 const evidence = join('case-17', 'evidence')
 
 test.before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'courtchain-cli-'))
-  node = await new FakeNode({ maxTxItems: 50 }).start()
-  keyFile = join(dir, 'notary-1.key')
-  await writeKeyFile(keyFile, { id: UNIT, seed: seedOf(UNIT) })
-  trustRootFile = join(dir, 'trust-root.json')
-  await writeFile(trustRootFile, JSON.stringify(node.trustRoot()))
+  fixture = await cliFixture('cli', 50)
+  ;({ dir, node, keyFile, trustRootFile } = fixture)
   receiptsDir = join(dir, 'receipts')
   // A folder of evidence with a subfolder and two files of identical content.
   const root = join(dir, evidence)
@@ -40,10 +35,7 @@ test.before(async () => {
   await writeFile(join(root, 'notes.txt'), 'notes')
 })
 
-test.after(async () => {
-  await node.close()
-  await rm(dir, { recursive: true, force: true })
-})
+test.after(() => fixture.close())
 
 const receiptFor = async (name: string): Promise<string> => {
   const f = (await readdir(receiptsDir)).find((x) => x.startsWith(`${name}.`) && x.endsWith('.receipt.json'))

@@ -3,8 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { depositCommand, runDeposit } from '../../src/cli/commands/deposit.js'
@@ -12,38 +11,29 @@ import { verifyCommand, runVerify } from '../../src/cli/commands/verify.js'
 import { receiptCommand, runReceipt } from '../../src/cli/commands/receipt.js'
 import { statusCommand, runStatus } from '../../src/cli/commands/status.js'
 import { genesisHash, TRUST_ROOT_FORMAT } from '../../src/chain/index.js'
-import { ed25519PublicKey, writeKeyFile } from '../../src/crypto/index.js'
+import { ed25519PublicKey } from '../../src/crypto/index.js'
 import { toHex, utf8 } from '../../src/util/index.js'
 import { sha256 } from '../../src/crypto/index.js'
 import { repoPath } from '../helpers.js'
-import { FakeNode, UNIT, seedOf } from '../client/fake-node.js'
-import { failure, run } from './run.js'
+import type { FakeNode } from '../client/fake-node.js'
+import { cliFixture, failure, run, type CliFixture } from './run.js'
 
 const BIN = repoPath('bin', 'courtchain')
-let dir = ''
+let fixture: CliFixture
 let node: FakeNode
-let keyFile = ''
-let trustRootFile = ''
-let genesisFile = ''
+let dir = '', keyFile = '', trustRootFile = '', genesisFile = ''
 const receiptsOf = async (folder: string, name: string): Promise<string[]> =>
   (await readdir(folder)).filter((f) => f.startsWith(`${name}.`) && f.endsWith('.receipt.json')).sort().map((f) => join(folder, f))
 
 test.before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'courtchain-cli-errors-'))
-  node = await new FakeNode({ maxTxItems: 50 }).start()
-  keyFile = join(dir, 'notary-1.key')
-  await writeKeyFile(keyFile, { id: UNIT, seed: seedOf(UNIT) })
-  trustRootFile = join(dir, 'trust-root.json')
-  await writeFile(trustRootFile, JSON.stringify(node.trustRoot()))
+  fixture = await cliFixture('cli-errors', 50)
+  ;({ dir, node, keyFile, trustRootFile } = fixture)
   genesisFile = join(dir, 'genesis.json')
   await writeFile(genesisFile, JSON.stringify(node.genesis))
   await mkdir(join(dir, 'files'))
 })
 
-test.after(async () => {
-  await node.close()
-  await rm(dir, { recursive: true, force: true })
-})
+test.after(() => fixture.close())
 
 const deposit = (args: string[]): ReturnType<typeof run> => run(depositCommand, runDeposit, [...args, '--key', keyFile, '--node', node.url])
 

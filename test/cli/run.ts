@@ -1,5 +1,10 @@
-// Runs a command's runner with its output captured, as a user would read it.
+// Runs a command's runner with its output captured, as a user would read it, against a test node.
 import * as assert from 'uvu/assert'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { writeKeyFile } from '../../src/crypto/index.js'
+import { FakeNode, UNIT, seedOf } from '../client/fake-node.js'
 import { parseCommandArgs, type Command, type ParsedArgs } from '../../src/cli/args.js'
 import type { Io } from '../../src/cli/io.js'
 
@@ -21,4 +26,17 @@ export async function failure(cmd: Command, runner: Runner, argv: string[]): Pro
     return { code: (e as { code?: string }).code ?? '', message: (e as Error).message }
   }
   throw new Error(`${cmd.name} ${argv.join(' ')} should have failed`)
+}
+
+/** What a unit has at hand: a temp folder, a running test node, its key file and the chain's trust root file. */
+export interface CliFixture { dir: string; node: FakeNode; keyFile: string; trustRootFile: string; close(): Promise<void> }
+
+export async function cliFixture(name: string, maxTxItems: number): Promise<CliFixture> {
+  const dir = await mkdtemp(join(tmpdir(), `courtchain-${name}-`))
+  const node = await new FakeNode({ maxTxItems }).start()
+  const keyFile = join(dir, 'notary-1.key')
+  await writeKeyFile(keyFile, { id: UNIT, seed: seedOf(UNIT) })
+  const trustRootFile = join(dir, 'trust-root.json')
+  await writeFile(trustRootFile, JSON.stringify(node.trustRoot()))
+  return { dir, node, keyFile, trustRootFile, close: async () => { await node.close(); await rm(dir, { recursive: true, force: true }) } }
 }
