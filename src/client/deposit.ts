@@ -100,29 +100,26 @@ export async function deposit(client: CourtchainClient, input: DepositInput, opt
   if (opts.again !== true) await refuseDeposited(client, items, paths)
   const batches = batch(items, batchSize, maxTxBytes - TX_ENVELOPE_BYTES)
 
-  // Submit: a few txs in flight; each resolves once its block is final.
+  // A few txs in flight; each, once its block is final, fetches all its receipts in one answer
+  // (while the others are still committing) and checks each is of this tx, item and digest.
   let committedTxs = 0
   let committedItems = 0
+  let receipts = 0
   const progress = (): void => opts.onProgress?.({ phase: 'commit', txs: committedTxs, txsTotal: batches.length, items: committedItems, itemsTotal: items.length })
   progress()
   const sign = (msg: Uint8Array): Uint8Array => ed25519Sign(opts.key.seed, msg)
-  const txs = await mapPool(batches, opts.concurrency ?? DEFAULT_CONCURRENCY, async (b) => {
+  const txs: DepositedTx[] = []
+  const perTx = await mapPool(batches, opts.concurrency ?? DEFAULT_CONCURRENCY, async (b) => {
     const prepared = signTx({ v: 1, chain: chainId, type: 'deposit', from: opts.key.id, nonce: nextNonce(), items: b.map((i) => items[i]!) }, sign)
     const loc = await submitUntilCommitted(client, prepared.tx, prepared.hash, opts.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS)
     committedTxs++
     committedItems += b.length
     progress()
-    return { hash: prepared.hash, height: loc.height, index: loc.index, items: b.length, members: b }
-  })
-
-  // Every receipt of each tx in one answer; each is checked to be of this tx, this item and this digest.
-  let receipts = 0
-  opts.onProgress?.({ phase: 'receipt', receipts, total: items.length })
-  const perTx = await mapPool(txs, opts.concurrency ?? DEFAULT_CONCURRENCY, async (t) => {
-    const got = await txReceipts(client, t.hash, t.members.length)
-    return t.members.map((inputIndex, itemIndex) => {
+    txs.push({ hash: prepared.hash, height: loc.height, index: loc.index, items: b.length })
+    const got = await txReceipts(client, prepared.hash, b.length)
+    return b.map((inputIndex, itemIndex) => {
       const item = items[inputIndex]!
-      const { id, receipt, record } = checkReceipt(got[itemIndex]!, t.hash, itemIndex, item)
+      const { id, receipt, record } = checkReceipt(got[itemIndex]!, prepared.hash, itemIndex, item)
       if (opts.verifyReceipts) {
         const report = verifyReceipt(receipt, trustRoot, { digest: { alg: 'sha256', hex: item.digests.sha256 } })
         if (!report.valid) {
@@ -133,7 +130,7 @@ export async function deposit(client: CourtchainClient, input: DepositInput, opt
       receipts++
       opts.onProgress?.({ phase: 'receipt', receipts, total: items.length })
       const d: DepositedItem = {
-        index: inputIndex, item, tx: t.hash, itemIndex, height: record.height, time: record.time,
+        index: inputIndex, item, tx: prepared.hash, itemIndex, height: record.height, time: record.time,
         id, leafIndex: receipt.leafIndex, receipt,
         ...(paths ? { path: paths[inputIndex]! } : {}),
       }
@@ -143,9 +140,10 @@ export async function deposit(client: CourtchainClient, input: DepositInput, opt
   const out = perTx.flat()
   out.sort((a, b) => a.index - b.index)
   const heights = txs.map((t) => t.height)
+  txs.sort((a, b) => a.height - b.height || a.index - b.index)
   return {
     chainId, items: out,
-    txs: txs.map(({ hash, height, index, items: n }) => ({ hash, height, index, items: n })),
+    txs,
     firstHeight: Math.min(...heights), lastHeight: Math.max(...heights), elapsedMs: Date.now() - started,
   }
 }

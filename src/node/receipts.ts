@@ -8,9 +8,6 @@ import type { Ledger } from './ledger.js'
 
 type Placed = PlacedEvidence & { leafBytes: Uint8Array }
 
-/** Log inclusion proofs read at once while a tx's receipts are built (each proof is one batched store read). */
-const TX_PROOFS_IN_FLIGHT = 64
-
 export class Receipts {
   private readonly genesisHash: string
   constructor(private readonly ledger: Ledger) {
@@ -22,7 +19,8 @@ export class Receipts {
     const ev = await this.ledger.evidenceById(id)
     if (!ev) return null
     const p = ev.pb.txs.find((t) => t.hash === ev.record.tx)!
-    return this.build(ev, ev.pb, ev.certificate, p, treeLevels(p.itemLeafHashes))
+    const inclusion = await this.ledger.log.inclusionProof(ev.leafIndex, ev.pb.block.header.logSize)
+    return this.build(ev, ev.pb, ev.certificate, p, treeLevels(p.itemLeafHashes), inclusion)
   }
 
   /**
@@ -37,20 +35,15 @@ export class Receipts {
     const p = b.pb.txs[loc.index]!
     const placed = txEvidence(b.pb, loc.index)
     const levels = placed.length > 0 ? treeLevels(p.itemLeafHashes) : []
-    const receipts: Receipt[] = new Array(placed.length)
-    for (let from = 0; from < placed.length; from += TX_PROOFS_IN_FLIGHT) {
-      const chunk = placed.slice(from, from + TX_PROOFS_IN_FLIGHT)
-      const built = await Promise.all(chunk.map((ev) => this.build(ev, b.pb, b.certificate, p, levels)))
-      built.forEach((r, i) => { receipts[from + i] = r })
-    }
+    const proofs = await this.ledger.log.inclusionProofs(placed.map((ev) => ev.leafIndex), b.pb.block.header.logSize)
+    const receipts = placed.map((ev, i) => this.build(ev, b.pb, b.certificate, p, levels, proofs[i]!))
     return { height: loc.height, index: loc.index, blockHash: b.pb.hash, receipts }
   }
 
-  private async build(ev: Placed, pb: PreparedBlock, certificate: string, p: PreparedTx, itemLevels: Uint8Array[][]): Promise<Receipt> {
+  private build(ev: Placed, pb: PreparedBlock, certificate: string, p: PreparedTx, itemLevels: Uint8Array[][], inclusion: Uint8Array[]): Receipt {
     const { record } = ev
     const treeSize = pb.block.header.logSize
     const member = this.ledger.state.members.get(record.depositor)!
-    const inclusion = await this.ledger.log.inclusionProof(ev.leafIndex, treeSize)
     return {
       format: RECEIPT_FORMAT,
       chain: record.chain,

@@ -326,6 +326,22 @@ test('blocks and txs: bad format → 400, beyond the head → 404', async () => 
   assertError(await get(0, `/v1/txs/${'f'.repeat(64)}`), 404, 'NOT_FOUND', /tx f{64} not found/)
 })
 
+test("a committed tx's receipts in one answer are each the receipt of its item, on every node", async () => {
+  const tx = makeTx({ items: digestItems(5, 'batch of five') })
+  const r = await postJson(0, '/v1/txs?wait=commit&timeoutMs=20000', tx.tx)
+  assert.is(r.status, 200, r.text)
+  const ids = await Promise.all(tx.tx.items.map(async (it) => (await get(0, `/v1/evidence?digest=sha256:${it.digests.sha256}`)).json.ids[0] as string))
+  for (const i of [0, 3]) {
+    const batch = await get(i, `/v1/txs/${tx.hash}/receipts`)
+    assert.is(batch.status, 200, batch.text)
+    assert.equal([batch.json.hash, batch.json.height, batch.json.index], [tx.hash, r.json.height, r.json.index])
+    assert.is(batch.json.receipts.length, 5)
+    for (const [k, id] of ids.entries()) assert.equal(batch.json.receipts[k], (await get(i, `/v1/evidence/${id}/receipt`)).json, `item ${k} on node ${i}`)
+  }
+  assertError(await get(0, `/v1/txs/${'f'.repeat(64)}/receipts`), 404, 'NOT_FOUND', /committed tx f{64} not found/)
+  baseline = await chainCounts()
+})
+
 test('consistency proofs: from > to, beyond the log, or malformed → 400', async () => {
   assertError(await get(0, '/v1/proof/consistency?from=5&to=2'), 400, 'BAD_REQUEST', /no consistency proof from 5 to 2/)
   assertError(await get(0, '/v1/proof/consistency?from=1&to=1000000'), 400, 'BAD_REQUEST', /the log has \d+ leaves/)
