@@ -2,12 +2,14 @@
 // unit's key, submit, wait for finality, and save one receipt per file.
 import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { basename, join, relative, resolve, sep } from 'node:path'
-import { CourtchainClient, collectFiles, makeBundle, type AlreadyDeposited, type DepositProgress, type DepositFile } from '../../client/index.js'
+import { CourtchainClient, collectFiles, makeBundle, mapPool, type AlreadyDeposited, type DepositProgress, type DepositFile } from '../../client/index.js'
 import { NodeError, isNodeError } from '../../util/index.js'
 import { intOption, required, type Command, type ParsedArgs } from '../args.js'
 import { readUnitKey } from '../files.js'
 import { processIo, type Io } from '../io.js'
 import { formatTime } from '../report.js'
+
+const RECEIPT_WRITES_IN_FLIGHT = 16
 
 export const depositCommand: Command = {
   name: 'deposit',
@@ -70,12 +72,12 @@ export async function runDeposit(args: ParsedArgs, io: Io): Promise<number> {
   if (result === null) return 1
 
   await mkdir(outDir, { recursive: true })
-  const written: string[] = []
-  for (const d of result.items) {
+  // A few files written at once: one after another, a 2,000-file case spent seconds here.
+  const written = await mapPool(result.items, RECEIPT_WRITES_IN_FLIGHT, async (d) => {
     const file = join(outDir, `${basename(d.path!)}.${d.id.slice(0, 12)}.receipt.json`)
     await writeFile(file, JSON.stringify(d.receipt, null, 2) + '\n')
-    written.push(file)
-  }
+    return file
+  })
   if (bundlePath !== undefined) {
     await writeFile(bundlePath, JSON.stringify(makeBundle(result, await client.trustRoot(), pathOf!, caseNo)) + '\n')
   }
