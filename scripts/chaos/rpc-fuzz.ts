@@ -133,7 +133,7 @@ export async function fuzzRpc(c: ChaosCluster, o: RpcFuzzOptions): Promise<RpcFu
       case 5: return `/v1/evidence?digest=${seg('sha256:' + first.digest)}${rng.next() < 0.5 ? `&limit=${seg('10')}` : ''}`
       case 6: return `/v1/proof/consistency?from=${seg(String(rng.int(0, 5)))}&to=${seg(String(rng.int(0, before.logSize + 2)))}`
       case 7: return `/v1/cases/${seg(encodeURIComponent('(2026)京0491民初1号'))}`
-      case 8: return rng.pick(['/v1/checkpoint', '/v1/trust-root', '/v1/chains', '/v1/stats', '/metrics', '/healthz', '/docs', '/'])
+      case 8: return rng.pick(['/v1/checkpoint', '/v1/trust-root', '/v1/chains', '/v1/stats', '/metrics', '/healthz', '/docs', '/docs/openapi.json', '/'])
       case 9: return `/web/${seg('app.js')}`
       case 10: return `/lib/courtchain/${seg('verify')}/${seg('index.js')}`
       case 11: return `/lib/npm/${seg('@noble')}/${seg('hashes')}/${seg('sha2.js')}`

@@ -60,14 +60,25 @@ export function evidenceAt(pb: PreparedBlock, leafIndex: number): (PlacedEvidenc
   if (offset < 0) return undefined
   for (const p of pb.txs) {
     if (!isEvidenceTx(p.tx)) continue
-    if (offset < p.tx.items.length) {
-      const record = recordOf(pb, p, offset)
-      const leafBytes = utf8(recordJson(record))
-      return { ...placedOf(record, hashLeaf(leafBytes), leafIndex, p.tx.type), leafBytes }
-    }
+    if (offset < p.tx.items.length) return placedWithLeaf(pb, p, offset, leafIndex)
     offset -= p.tx.items.length
   }
   return undefined
+}
+
+/** Every record of the tx at `txIndex` of a committed block, with its leaf bytes, in item order ([] for a tx without evidence). */
+export function txEvidence(pb: PreparedBlock, txIndex: number): (PlacedEvidence & { leafBytes: Uint8Array })[] {
+  const p = pb.txs[txIndex]
+  if (!p || !isEvidenceTx(p.tx)) return []
+  let first = pb.block.header.logSize - evidenceCount(pb)
+  for (const before of pb.txs.slice(0, txIndex)) if (isEvidenceTx(before.tx)) first += before.tx.items.length
+  return p.tx.items.map((_, item) => placedWithLeaf(pb, p, item, first + item))
+}
+
+function placedWithLeaf(pb: PreparedBlock, p: PreparedTx, item: number, leafIndex: number): PlacedEvidence & { leafBytes: Uint8Array } {
+  const record = recordOf(pb, p, item)
+  const leafBytes = utf8(recordJson(record))
+  return { ...placedOf(record, hashLeaf(leafBytes), leafIndex, p.tx.type), leafBytes }
 }
 
 function recordOf(pb: EvidenceSource, p: PreparedTx, item: number): EvidenceRecord {

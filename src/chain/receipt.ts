@@ -1,6 +1,6 @@
 // The receipt (docs/formats.md "Receipt") and the trust root a verifier holds. The format, and the one
 // pure function that assembles a receipt from a committed block; src/verify checks them.
-import { hashLeaf, inclusionProof } from '../merkle/index.js'
+import { hashLeaf, inclusionProofFromLevels, treeLevels } from '../merkle/index.js'
 import { fromHex, toBase64 } from '../util/index.js'
 import type { Genesis } from './genesis.js'
 import type { Handover } from './epoch.js'
@@ -19,6 +19,11 @@ export const RECEIPT_V1_REFUSED = `${RECEIPT_FORMAT_V1} is no longer verified: $
 export interface Receipt {
   format: typeof RECEIPT_FORMAT
   chain: string
+  /**
+   * Hash of the genesis of the chain that issued it, for display only (verifiers never rely on
+   * it): when a receipt fails against a trust root, it tells which chain the receipt is from.
+   */
+  genesisHash?: string
   /** Evidence id: lowercase hex of the leaf hash. */
   id: string
   /** The leaf bytes (canonical JSON of the evidence record), base64. */
@@ -70,10 +75,27 @@ export interface ReceiptSource {
 }
 
 /**
- * The JSON receipt of `ev` in the tree of its block's log size: `inclusion` is the leaf's RFC 6962
- * proof in that tree, `publicKey` the depositor's key. Precondition: the record's tx is in `ev.pb`.
+ * What a receipt takes besides its leaf: the depositor's key, the chain's genesis hash, and, for
+ * the receipts of one tx built together, the Merkle levels of its items and of its block's signed
+ * tx hashes (treeLevels), computed once instead of per receipt.
  */
-export function assembleReceipt(ev: ReceiptSource, inclusion: Uint8Array[], publicKey: string): Receipt {
+export interface ReceiptContext {
+  publicKey: string
+  genesisHash: string
+  itemLevels?: Uint8Array[][]
+  txLevels?: Uint8Array[][]
+}
+
+/** The Merkle levels of a block's signed tx hashes: what each receipt's txProof is cut from. */
+export function txRootLevels(pb: PreparedBlock): Uint8Array[][] {
+  return treeLevels(pb.txs.map((t) => hashLeaf(fromHex(t.signedHash, 'signedHash', 32))))
+}
+
+/**
+ * The JSON receipt of `ev` in the tree of its block's log size: `inclusion` is the leaf's RFC 6962
+ * proof in that tree. Precondition: the record's tx is in `ev.pb`.
+ */
+export function assembleReceipt(ev: ReceiptSource, inclusion: Uint8Array[], c: ReceiptContext): Receipt {
   const { record, pb } = ev
   const txIndex = pb.txs.findIndex((t) => t.hash === record.tx)
   const p = pb.txs[txIndex]
@@ -81,6 +103,7 @@ export function assembleReceipt(ev: ReceiptSource, inclusion: Uint8Array[], publ
   return {
     format: RECEIPT_FORMAT,
     chain: record.chain,
+    genesisHash: c.genesisHash,
     id: ev.id,
     leaf: toBase64(ev.leafBytes),
     leafIndex: ev.leafIndex,
@@ -89,14 +112,14 @@ export function assembleReceipt(ev: ReceiptSource, inclusion: Uint8Array[], publ
     checkpoint: ev.certificate,
     depositor: {
       id: record.depositor,
-      publicKey,
+      publicKey: c.publicKey,
       tx: p.header,
       sig: p.tx.sig,
       item: record.item,
-      itemProof: inclusionProof(record.item, p.itemLeafHashes).map(toBase64),
+      itemProof: inclusionProofFromLevels(record.item, c.itemLevels ?? treeLevels(p.itemLeafHashes)).map(toBase64),
       block: pb.block.header,
       txIndex,
-      txProof: inclusionProof(txIndex, pb.txs.map((t) => hashLeaf(fromHex(t.signedHash, 'signedHash', 32)))).map(toBase64),
+      txProof: inclusionProofFromLevels(txIndex, c.txLevels ?? txRootLevels(pb)).map(toBase64),
     },
   }
 }

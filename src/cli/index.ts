@@ -1,18 +1,28 @@
 // `courtchain <command>`: dispatch, help, and one place that turns errors into exit codes.
 import { isNodeError } from '../util/index.js'
 import { helpText, parseCommandArgs, type Command } from './args.js'
-import { devnetCommand } from './commands/devnet.js'
-import { genesisCommand } from './commands/genesis.js'
-import { keygen } from './commands/keygen.js'
-import { startCommand } from './commands/start.js'
-import { depositCommand } from './commands/deposit.js'
-import { verifyCommand } from './commands/verify.js'
-import { receiptCommand } from './commands/receipt.js'
-import { statusCommand } from './commands/status.js'
-import { govCommand } from './commands/gov.js'
-import { relayCommand } from './commands/relay.js'
+import { guardClosedPipes } from './io.js'
 
-export const commands: Command[] = [keygen, genesisCommand, startCommand, devnetCommand, depositCommand, verifyCommand, receiptCommand, relayCommand, statusCommand, govCommand]
+// Each command's module is loaded only when it runs (or for the command list): `start` and the
+// devnet pull in libp2p and the node, which cost a second or two of start-up that `verify`,
+// `deposit` or `receipt` have no use for.
+const COMMANDS: [string, () => Promise<Command>][] = [
+  ['keygen', async () => (await import('./commands/keygen.js')).keygen],
+  ['genesis', async () => (await import('./commands/genesis.js')).genesisCommand],
+  ['start', async () => (await import('./commands/start.js')).startCommand],
+  ['devnet', async () => (await import('./commands/devnet.js')).devnetCommand],
+  ['deposit', async () => (await import('./commands/deposit.js')).depositCommand],
+  ['verify', async () => (await import('./commands/verify.js')).verifyCommand],
+  ['receipt', async () => (await import('./commands/receipt.js')).receiptCommand],
+  ['relay', async () => (await import('./commands/relay.js')).relayCommand],
+  ['status', async () => (await import('./commands/status.js')).statusCommand],
+  ['gov', async () => (await import('./commands/gov.js')).govCommand],
+]
+
+/** Every command, loaded. */
+export async function commands(): Promise<Command[]> {
+  return Promise.all(COMMANDS.map(([, load]) => load()))
+}
 
 const USAGE = `courtchain — a permissioned chain for electronic evidence
 
@@ -23,17 +33,19 @@ ${'@@'}`
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  guardClosedPipes()
   const [name, ...rest] = argv
-  const list = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')
+  const list = async (): Promise<string> => (await commands()).map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(USAGE.replace('@@', list))
+    console.log(USAGE.replace('@@', await list()))
     return name ? 0 : 1
   }
-  const cmd = commands.find((c) => c.name === name)
-  if (!cmd) {
-    console.error(`unknown command "${name}"\n\n${USAGE.replace('@@', list)}`)
+  const load = COMMANDS.find(([n]) => n === name)?.[1]
+  if (!load) {
+    console.error(`unknown command "${name}"\n\n${USAGE.replace('@@', await list())}`)
     return 2
   }
+  const cmd = await load()
   try {
     const args = parseCommandArgs(cmd, rest)
     if (!args) return 0

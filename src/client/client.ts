@@ -4,7 +4,7 @@
 import type { Receipt, Tx, TrustRoot } from '../chain/index.js'
 import { NodeError, isNodeError } from '../util/index.js'
 import { deposit, type DepositInput, type DepositOptions, type DepositResult } from './deposit.js'
-import type { BlockView, EvidenceView, ForeignChainView, NodeStatus, SubmitResult, TxView, VerifyRequest } from './types.js'
+import type { BlockView, DigestMatch, EvidenceView, ForeignChainView, NodeStatus, SubmitResult, TxReceipts, TxView, VerifyRequest } from './types.js'
 
 export type FetchFn = typeof fetch
 
@@ -33,6 +33,8 @@ interface RequestOptions {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+/** Digests per POST /v1/evidence/lookup (the node takes at most 5,000). */
+const LOOKUP_BATCH = 5000
 
 export class CourtchainClient {
   readonly url: string
@@ -41,12 +43,15 @@ export class CourtchainClient {
   private cachedTrustRoot: Promise<TrustRoot> | null = null
 
   constructor(opts: ClientOptions) {
+    // "127.0.0.1:8541" is not a URL and "localhost:8541" parses with the scheme "localhost:":
+    // without "://" the likely meaning is plain http.
+    const hint = opts.url.includes('://') ? '' : `; did you mean http://${opts.url}?`
     let parsed: URL
     try { parsed = new URL(opts.url) } catch {
-      throw new NodeError({ code: 'BAD_NODE_URL', url: opts.url }, `node URL "${opts.url}" is not a URL`)
+      throw new NodeError({ code: 'BAD_NODE_URL', url: opts.url }, `node URL "${opts.url}" is not a URL${hint}`)
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new NodeError({ code: 'BAD_NODE_URL', url: opts.url }, `node URL "${opts.url}" must be http(s)`)
+      throw new NodeError({ code: 'BAD_NODE_URL', url: opts.url }, `node URL "${opts.url}" must be http(s)${hint}`)
     }
     this.url = parsed.href.replace(/\/+$/, '').replace(/\/v1$/, '')
     this.fetchFn = opts.fetch ?? fetch
@@ -103,6 +108,43 @@ export class CourtchainClient {
   /** The JSON receipt (courtchain.receipt/v2) of evidence `id`; null when unknown. */
   receipt(id: string): Promise<Receipt | null> {
     return this.json(`/v1/evidence/${hex32(id, 'id')}/receipt`, { nullOn404: true })
+  }
+
+  /** GET /v1/txs/:hash/receipts: every receipt of a committed tx's items, in item order; null until committed. */
+  txReceipts(hash: string): Promise<TxReceipts | null> {
+    return this.json(`/v1/txs/${hex32(hash, 'hash')}/receipts`, { nullOn404: true })
+  }
+
+  /**
+   * POST /v1/evidence/lookup: which of `digests` ("sha256:<hex>") are on chain already, each with
+   * its first deposit; a few thousand per request.
+   */
+  async lookupDigests(digests: string[]): Promise<DigestMatch[]> {
+    const out: DigestMatch[] = []
+    for (let from = 0; from < digests.length; from += LOOKUP_BATCH) {
+      const res = await this.json<{ found: DigestMatch[] }>('/v1/evidence/lookup', { method: 'POST', body: { digests: digests.slice(from, from + LOOKUP_BATCH) } })
+      out.push(...res.found)
+    }
+    return out
+  }
+
+  /**
+   * The full evidence id that `idOrPrefix` names: a whole id as is, or a unique prefix of at
+   * least 4 hex digits (as git takes short hashes); EVIDENCE_NOT_FOUND or AMBIGUOUS_ID otherwise.
+   */
+  async resolveEvidenceId(idOrPrefix: string): Promise<string> {
+    const prefix = idOrPrefix.trim().toLowerCase()
+    if (!/^[0-9a-f]{4,64}$/.test(prefix)) {
+      throw new NodeError({ code: 'BAD_EVIDENCE_ID', actual: idOrPrefix }, `an evidence id is 64 hex digits (or a unique prefix of at least 4), got "${idOrPrefix}"`)
+    }
+    if (prefix.length === 64) return prefix
+    const res = await this.json<{ ids: string[] } | null>(`/v1/evidence?prefix=${prefix}&limit=10`, { nullOn404: true })
+    const ids = res?.ids ?? []
+    if (ids.length === 0) throw new NodeError({ code: 'EVIDENCE_NOT_FOUND', prefix }, `no evidence id starts with ${prefix} on ${this.url}`)
+    if (ids.length > 1) {
+      throw new NodeError({ code: 'AMBIGUOUS_ID', prefix, ids }, `evidence id prefix ${prefix} is ambiguous: ${ids.length >= 10 ? '10 or more' : ids.length} ids start with it (${ids.slice(0, 3).map((i) => i.slice(0, prefix.length + 4)).join(', ')}${ids.length > 3 ? ', …' : ''}); give more digits`)
+    }
+    return ids[0]!
   }
 
   /** The receipt as C2SP tlog-proof text (Accept: text/plain); null when unknown. */

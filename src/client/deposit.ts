@@ -1,7 +1,8 @@
-// deposit(): evidence items (or local files, hashed here) → signed txs of at most maxTxItems items
-// → submitted with a few in flight, each awaited to commit → every item's evidence id and receipt.
-// The evidence id is found on the node by the item's digest and checked against the committed tx
-// and item index, so it does not depend on recomputing the node's record layout.
+// deposit(): evidence items (or local files, hashed here) → a check that none is on chain already
+// → signed txs of at most maxTxItems items → submitted with a few in flight, each awaited to
+// commit → every item's evidence id and receipt, all of a tx in one request. Each receipt's leaf
+// is checked to hash to its id and to record this tx, item and digest, so the client does not
+// depend on recomputing the node's record layout.
 import { genesisHash, parseEvidenceItem, signTx, type EvidenceItem, type EvidenceRecord, type Receipt, type TrustRoot } from '../chain/index.js'
 import { ed25519PublicKey, ed25519Sign, type HashAlg } from '../crypto/index.js'
 import { hashLeaf } from '../merkle/index.js'
@@ -35,6 +36,11 @@ export interface DepositOptions {
   algs?: HashAlg[]
   /** Overall bound on waiting for each tx to commit. */
   commitTimeoutMs?: number
+  /**
+   * Deposit items whose digest is on chain already. Without it, such a deposit is refused
+   * (ALREADY_ON_CHAIN, listing each one's first deposit) before anything is signed.
+   */
+  again?: boolean
   /** Check every receipt against the trust root and the item's digest before returning it. */
   verifyReceipts?: boolean
   onProgress?: (p: DepositProgress) => void
@@ -93,54 +99,88 @@ export async function deposit(client: CourtchainClient, input: DepositInput, opt
 
   const { items, paths } = await toItems(input, opts)
   if (items.length === 0) throw new NodeError({ code: 'NOTHING_TO_DEPOSIT' }, 'no evidence items to deposit')
+  if (opts.again !== true) await refuseDeposited(client, items, paths)
   const batches = batch(items, batchSize, maxTxBytes - TX_ENVELOPE_BYTES)
 
-  // Submit: a few txs in flight; each resolves once its block is final.
+  // A few txs in flight; each, once its block is final, fetches all its receipts in one answer
+  // (while the others are still committing) and checks each is of this tx, item and digest.
   let committedTxs = 0
   let committedItems = 0
+  let receipts = 0
   const progress = (): void => opts.onProgress?.({ phase: 'commit', txs: committedTxs, txsTotal: batches.length, items: committedItems, itemsTotal: items.length })
   progress()
   const sign = (msg: Uint8Array): Uint8Array => ed25519Sign(opts.key.seed, msg)
-  const txs = await mapPool(batches, opts.concurrency ?? DEFAULT_CONCURRENCY, async (b) => {
+  const txs: DepositedTx[] = []
+  const perTx = await mapPool(batches, opts.concurrency ?? DEFAULT_CONCURRENCY, async (b) => {
     const prepared = signTx({ v: 1, chain: chainId, type: 'deposit', from: opts.key.id, nonce: nextNonce(), items: b.map((i) => items[i]!) }, genesis, sign)
     const loc = await submitUntilCommitted(client, prepared.tx, prepared.hash, opts.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS)
     committedTxs++
     committedItems += b.length
     progress()
-    return { hash: prepared.hash, height: loc.height, index: loc.index, items: b.length, members: b }
-  })
-
-  // Locate each item's evidence by digest, keep the one from this tx at this index, with its receipt.
-  const placements = txs.flatMap((t) => t.members.map((inputIndex, itemIndex) => ({ inputIndex, itemIndex, tx: t })))
-  const finder = new EvidenceFinder(client)
-  let receipts = 0
-  opts.onProgress?.({ phase: 'receipt', receipts, total: placements.length })
-  const out = await mapPool(placements, (opts.concurrency ?? DEFAULT_CONCURRENCY) * 2, async (p) => {
-    const item = items[p.inputIndex]!
-    const found = await finder.find(item.digests.sha256, p.tx.hash, p.itemIndex)
-    if (opts.verifyReceipts) {
-      const report = verifyReceipt(found.receipt, trustRoot, { digest: { alg: 'sha256', hex: item.digests.sha256 } })
-      if (!report.valid) {
-        const failed = report.checks.find((c) => c.ok === false)
-        throw new NodeError({ code: 'RECEIPT_INVALID', id: found.id, check: report.failed }, `receipt of evidence ${found.id} fails the ${report.failed} check: ${failed?.detail ?? ''}`)
+    txs.push({ hash: prepared.hash, height: loc.height, index: loc.index, items: b.length })
+    const got = await txReceipts(client, prepared.hash, b.length)
+    return b.map((inputIndex, itemIndex) => {
+      const item = items[inputIndex]!
+      const { id, receipt, record } = checkReceipt(got[itemIndex]!, prepared.hash, itemIndex, item)
+      if (opts.verifyReceipts) {
+        const report = verifyReceipt(receipt, trustRoot, { digest: { alg: 'sha256', hex: item.digests.sha256 } })
+        if (!report.valid) {
+          const failed = report.checks.find((c) => c.ok === false)
+          throw new NodeError({ code: 'RECEIPT_INVALID', id, check: report.failed }, `receipt of evidence ${id} fails the ${report.failed} check: ${failed?.detail ?? ''}`)
+        }
       }
-    }
-    receipts++
-    opts.onProgress?.({ phase: 'receipt', receipts, total: placements.length })
-    const d: DepositedItem = {
-      index: p.inputIndex, item, tx: p.tx.hash, itemIndex: p.itemIndex, height: found.record.height, time: found.record.time,
-      id: found.id, leafIndex: found.receipt.leafIndex, receipt: found.receipt,
-      ...(paths ? { path: paths[p.inputIndex]! } : {}),
-    }
-    return d
+      receipts++
+      opts.onProgress?.({ phase: 'receipt', receipts, total: items.length })
+      const d: DepositedItem = {
+        index: inputIndex, item, tx: prepared.hash, itemIndex, height: record.height, time: record.time,
+        id, leafIndex: receipt.leafIndex, receipt,
+        ...(paths ? { path: paths[inputIndex]! } : {}),
+      }
+      return d
+    })
   })
+  const out = perTx.flat()
   out.sort((a, b) => a.index - b.index)
   const heights = txs.map((t) => t.height)
+  txs.sort((a, b) => a.height - b.height || a.index - b.index)
   return {
     chainId, items: out,
-    txs: txs.map(({ hash, height, index, items: n }) => ({ hash, height, index, items: n })),
+    txs,
     firstHeight: Math.min(...heights), lastHeight: Math.max(...heights), elapsedMs: Date.now() - started,
   }
+}
+
+/** An input item whose digest is on chain already, with the first deposit of that digest. */
+export interface AlreadyDeposited {
+  index: number
+  path?: string
+  sha256: string
+  /** Deposits of this digest on chain. */
+  deposits: number
+  id: string
+  height: number
+  time: number
+  depositor: string
+  label?: string
+}
+
+/** Throws ALREADY_ON_CHAIN (data: `items`, AlreadyDeposited[]) when any item's SHA-256 is on chain; one lookup request per 5,000 items. */
+async function refuseDeposited(client: CourtchainClient, items: EvidenceItem[], paths: string[] | null): Promise<void> {
+  const found = new Map((await client.lookupDigests([...new Set(items.map((it) => `sha256:${it.digests.sha256}`))])).map((m) => [m.digest, m]))
+  if (found.size === 0) return
+  const already: AlreadyDeposited[] = []
+  items.forEach((it, index) => {
+    const m = found.get(`sha256:${it.digests.sha256}`)
+    if (!m) return
+    const r = m.first.record
+    already.push({
+      index, ...(paths ? { path: paths[index]! } : {}), sha256: it.digests.sha256, deposits: m.count,
+      id: m.first.id, height: r.height, time: r.time, depositor: r.depositor, ...(r.meta?.label !== undefined ? { label: r.meta.label } : {}),
+    })
+  })
+  const first = already[0]!
+  throw new NodeError({ code: 'ALREADY_ON_CHAIN', items: already },
+    `${already.length} of ${items.length} item${items.length === 1 ? '' : 's'} ${already.length === 1 ? 'is' : 'are'} on chain already (${first.path ?? `item ${first.index}`}: evidence ${first.id}, block ${first.height}); deposit again only on purpose (again: true)`)
 }
 
 /** The chain id to sign for; refuses a key the trust root gives to another member. */
@@ -244,49 +284,33 @@ function withTx(e: unknown, hash: string): unknown {
   return e
 }
 
-/** Finds evidence ids by digest, reading each candidate's receipt once (duplicates share a digest). */
-class EvidenceFinder {
-  private readonly byDigest = new Map<string, Promise<string[]>>()
-  private readonly receipts = new Map<string, Promise<{ receipt: Receipt; record: EvidenceRecord }>>()
-  constructor(private readonly client: CourtchainClient) {}
-
-  async find(sha256: string, tx: string, item: number): Promise<{ id: string; receipt: Receipt; record: EvidenceRecord }> {
-    // The index is written with the block, but a member node may serve reads a moment behind.
-    for (let attempt = 0; ; attempt++) {
-      const ids = await this.ids(sha256, attempt > 0)
-      for (const id of ids) {
-        const r = await this.receipt(id)
-        if (r.record.tx === tx && r.record.item === item) return { id, ...r }
-      }
-      if (attempt >= 4) break
-      await sleep(100 * 2 ** attempt)
+/**
+ * The receipts of a committed tx, retried briefly: the node answered the commit, but a member
+ * node may serve reads a moment behind its commit.
+ */
+async function txReceipts(client: CourtchainClient, hash: string, count: number): Promise<Receipt[]> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await client.txReceipts(hash)
+    if (res && res.receipts.length === count) return res.receipts
+    if (attempt >= 4) {
+      throw new NodeError({ code: 'EVIDENCE_NOT_FOUND', tx: hash, expected: count, actual: res?.receipts.length ?? null },
+        `the node has ${res ? res.receipts.length : 'no'} receipts for committed tx ${hash}, expected ${count}`)
     }
-    throw new NodeError({ code: 'EVIDENCE_NOT_FOUND', tx, item, sha256 }, `item ${item} of committed tx ${tx} is not in the node's evidence index`)
+    await sleep(100 * 2 ** attempt)
   }
+}
 
-  private ids(sha256: string, refresh: boolean): Promise<string[]> {
-    let p = this.byDigest.get(sha256)
-    if (!p || refresh) {
-      p = this.client.findEvidence('sha256', sha256, { limit: 999 })
-      this.byDigest.set(sha256, p)
-    }
-    return p
+/** A node's receipt for item `item` of tx `tx`: its leaf must hash to its id and record that tx, item and digest. */
+function checkReceipt(receipt: Receipt, tx: string, item: number, deposited: EvidenceItem): { id: string; receipt: Receipt; record: EvidenceRecord } {
+  // The record is read from the leaf only after the leaf is shown to be the id's preimage.
+  const leaf = fromBase64(receipt.leaf, 'receipt.leaf')
+  const id = toHex(hashLeaf(leaf))
+  if (receipt.id !== id) throw new NodeError({ code: 'RECEIPT_MISMATCH', id: receipt.id }, `the node's receipt for ${receipt.id} carries another leaf`)
+  const record = JSON.parse(fromUtf8(leaf, 'receipt.leaf')) as EvidenceRecord
+  if (record.tx !== tx || record.item !== item || record.digests?.sha256 !== deposited.digests.sha256) {
+    throw new NodeError({ code: 'RECEIPT_MISMATCH', id, tx, item }, `the node's receipt ${id} is not of item ${item} of tx ${tx}`)
   }
-
-  private receipt(id: string): Promise<{ receipt: Receipt; record: EvidenceRecord }> {
-    let p = this.receipts.get(id)
-    if (!p) {
-      p = this.client.receipt(id).then((receipt) => {
-        if (receipt === null) throw new NodeError({ code: 'EVIDENCE_NOT_FOUND', id }, `the node has no receipt for evidence ${id}`)
-        // The record is read from the leaf only after the leaf is shown to be the id's preimage.
-        const leaf = fromBase64(receipt.leaf, 'receipt.leaf')
-        if (toHex(hashLeaf(leaf)) !== id) throw new NodeError({ code: 'RECEIPT_MISMATCH', id }, `the node's receipt for ${id} carries another leaf`)
-        return { receipt, record: JSON.parse(fromUtf8(leaf, 'receipt.leaf')) as EvidenceRecord }
-      })
-      this.receipts.set(id, p)
-    }
-    return p
-  }
+  return { id, receipt, record }
 }
 
 /** Runs `fn` over `items` with at most `n` in flight; results in input order; the first failure rejects. */

@@ -13,8 +13,12 @@ export interface HashedFile { path: string; size: number; digests: Digests }
 
 export interface HashProgress { files: number; filesTotal: number; bytes: number; bytesTotal: number; path: string }
 
-/** Files hashed at once: overlaps one file's reads with another's hashing on 2 cores. */
-const HASH_CONCURRENCY = 2
+/**
+ * Files hashed at once: for a folder of small files the thread-pool round trips of open, read
+ * and close dominate, so several are in flight; a large file is read a 1 MiB chunk at a time, so
+ * this bounds memory at a few MiB.
+ */
+const HASH_CONCURRENCY = 8
 
 /**
  * Streams every file once through each hash in `algs` (sha256 always included), in input order.

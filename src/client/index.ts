@@ -2,7 +2,8 @@
 export { CourtchainClient, isDuplicateTx, type ClientOptions, type SubmitOptions, type FetchFn } from './client.js'
 export {
   deposit, nextNonce, mapPool,
-  type DepositInput, type DepositOptions, type DepositProgress, type DepositResult, type DepositedItem, type DepositedTx,
+  type DepositInput, type AlreadyDeposited, type DepositOptions, type DepositProgress, type DepositResult, type DepositedItem, type DepositedTx,
 } from './deposit.js'
 export { hashFiles, collectFiles, mediaTypeOf, type DepositFile, type HashedFile, type HashProgress } from './files.js'
-export type { NodeStatus, SubmitResult, TxLocation, TxView, BlockView, EvidenceView, VerifyRequest, ForeignChainView } from './types.js'
+export type { NodeStatus, SubmitResult, TxLocation, TxView, TxReceipts, DigestMatch, BlockView, EvidenceView, VerifyRequest, ForeignChainView } from './types.js'
+export { BUNDLE_FORMAT, makeBundle, parseBundle, compareFolder, type ReceiptBundle, type BundleEntry, type FolderEntry } from './bundle.js'

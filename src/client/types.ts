@@ -1,29 +1,20 @@
 // The JSON shapes of the node's RPC as the client reads them (docs/rpc.md). Declared here,
 // where they are used: the client sits beside the RPC (layer 6) and may not import it.
-import type { Block, EvidenceRecord, Tx } from '../chain/index.js'
+import type { Block, EvidenceRecord, NodeStatus, Receipt, Tx } from '../chain/index.js'
 
-export interface NodeStatus {
-  chainId: string
-  /** The genesis hash: what tx and vote signatures are bound to (signTx needs it). */
-  genesisHash: string
-  self: string
-  role: 'validator' | 'member'
-  height: number
-  headHash: string
-  headTime: number
-  view: number
-  primary: string | null
-  validators: { id: string; online: boolean }[]
-  peers: { id: string; connected: boolean }[]
-  logSize: number
-  mempool: number
-  syncing: boolean
-}
+/** GET /v1/status: declared once in src/chain/status.ts, shared with the RPC and the page. */
+export type { NodeStatus }
 
 export interface TxLocation { height: number; index: number; blockHash: string }
 
 /** The answer of POST /v1/txs: committed with its location, or still pending after the wait. */
 export interface SubmitResult { hash: string; status: 'pending' | 'committed'; height?: number; index?: number; blockHash?: string }
+
+/** GET /v1/txs/:hash/receipts: where the tx is and each item's receipt, in item order. */
+export interface TxReceipts extends TxLocation { hash: string; receipts: Receipt[] }
+
+/** One entry of POST /v1/evidence/lookup: a digest already on chain, how often, and its first deposit. */
+export interface DigestMatch { digest: string; count: number; first: EvidenceView }
 
 export interface TxView { hash: string; status: 'pending' | 'committed'; location?: TxLocation; tx: Tx }
 export interface BlockView { height: number; hash: string; block: Block; certificate: string }

@@ -2,7 +2,7 @@
 // where both exist; the Ed25519 verdicts agree because both apply the shared precheck first.
 import * as nodeCrypto from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { abytes, BoundedMap, toHex, NodeError } from '../util/index.js'
 import { ed25519Precheck, type HashAlg } from './portable.js'
 
@@ -23,7 +23,14 @@ export interface FileDigests {
   digests: Partial<Record<HashAlg, Uint8Array>>
 }
 
-/** Streams the file at `path` once through every hash in `algs` (never whole in memory); `onProgress(read, total)`. */
+/** Files up to this size are read in one call; larger ones are streamed in chunks of this size. */
+const HASH_CHUNK = 1 << 20
+
+/**
+ * Streams the file at `path` once through every hash in `algs` (never more than a chunk in
+ * memory); `onProgress(read, total)`. A file of at most one chunk is read in one call: a stream
+ * allocates a whole chunk-sized buffer per file, which made a folder of small files slow.
+ */
 export async function hashFile(path: string, algs: HashAlg[], onProgress?: (read: number, total: number) => void): Promise<FileDigests> {
   if (algs.length === 0 || algs.some((a) => a !== 'sha256' && a !== 'sm3')) {
     throw new NodeError({ code: 'BAD_HASH_ALG', algs }, `"algs" expected a non-empty list of sha256/sm3, got ${JSON.stringify(algs)}`)
@@ -31,7 +38,8 @@ export async function hashFile(path: string, algs: HashAlg[], onProgress?: (read
   const total = (await stat(path)).size
   const hashers = [...new Set(algs)].map((alg) => ({ alg, h: nodeCrypto.createHash(alg) }))
   let read = 0
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  const chunks = total <= HASH_CHUNK ? [await readFile(path)] : createReadStream(path, { highWaterMark: HASH_CHUNK })
+  for await (const chunk of chunks) {
     const b = chunk as Buffer
     for (const { h } of hashers) h.update(b)
     read += b.length

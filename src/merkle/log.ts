@@ -223,6 +223,23 @@ export class EvidenceLog {
     return this.spanHashes(inclusionSpans(leafIndex, treeSize))
   }
 
+  /**
+   * The audit paths of several leaves in one tree (a tx's items sit side by side, so their paths
+   * share most nodes): each node read once, in one batch.
+   */
+  async inclusionProofs(leafIndexes: number[], treeSize: number): Promise<Uint8Array[][]> {
+    this.checkSize(treeSize, 'treeSize')
+    for (const leafIndex of leafIndexes) {
+      if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= treeSize) {
+        throw new NodeError({ code: 'LOG_BAD_RANGE', leafIndex, treeSize }, `leaf ${leafIndex} is not in a tree of ${treeSize}`)
+      }
+    }
+    const spans = leafIndexes.map((i) => inclusionSpans(i, treeSize))
+    const hashes = await this.spanHashes(spans.flat())
+    let at = 0
+    return spans.map((s) => hashes.slice(at, (at += s.length)))
+  }
+
   /** RFC 6962 §2.1.2 consistency proof from size1 to size2 (0 < size1 ≤ size2 ≤ size; empty when equal). */
   async consistencyProof(size1: number, size2: number): Promise<Uint8Array[]> {
     this.checkSize(size2, 'size2')

@@ -133,6 +133,8 @@ export function nodeApi(d: ApiDeps): RpcDeps {
     },
 
     receipt: (id) => d.receipts.receipt(id),
+    txReceipts: (hash) => d.receipts.txReceipts(hash),
+    evidenceIdsWithPrefix: (prefix, limit) => ledger.store.evidenceIdsWithPrefix(prefix, limit),
     receiptText: (id) => d.receipts.receiptText(id),
 
     async checkpoint() {

@@ -1,25 +1,10 @@
 // What the RPC reads from the node: plain views, declared here where they are used.
-import type { Block, EvidenceRecord, TrustRoot } from '../chain/index.js'
+import type { Block, EvidenceRecord, NodeStatus, TrustRoot } from '../chain/index.js'
 
 export interface Logger { info(o: unknown, m?: string): void; warn(o: unknown, m?: string): void; error(o: unknown, m?: string): void }
 
-export interface StatusView {
-  chainId: string
-  /** The genesis hash: what tx and vote signatures are bound to (signTx needs it). */
-  genesisHash: string
-  self: string
-  role: 'validator' | 'member'
-  height: number
-  headHash: string
-  headTime: number
-  view: number
-  primary: string | null
-  validators: { id: string; online: boolean }[]
-  peers: { id: string; connected: boolean }[]
-  logSize: number
-  mempool: number
-  syncing: boolean
-}
+/** GET /v1/status (src/chain/status.ts). */
+export type StatusView = NodeStatus
 
 export interface TxLocation { height: number; index: number; blockHash: string }
 export interface TxView { hash: string; status: 'pending' | 'committed'; location?: TxLocation; tx: unknown }
@@ -38,6 +23,10 @@ export interface RpcDeps {
   getEvidence(id: string): Promise<EvidenceView | null>
   findEvidence(alg: 'sha256' | 'sm3', digestHex: string, limit: number): Promise<string[]>
   receipt(id: string): Promise<unknown | null>
+  /** Every receipt of committed tx `hash` in item order, with where the tx is; null when not committed. */
+  txReceipts(hash: string): Promise<(TxLocation & { receipts: unknown[] }) | null>
+  /** Evidence ids starting with the lowercase hex `prefix`, at most `limit`. */
+  evidenceIdsWithPrefix(prefix: string, limit: number): Promise<string[]>
   receiptText(id: string): Promise<string | null>
   checkpoint(): Promise<string | null>
   consistencyProof(from: number, to: number): Promise<string[]>

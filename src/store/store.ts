@@ -195,6 +195,24 @@ export class Store {
     return v === undefined ? undefined : { leafIndex: readU64be(v) }
   }
 
+  /**
+   * Ids of evidence whose hex id starts with `hexPrefix` (lowercase hex, any length), at most
+   * `limit`: a range scan over the id index, for the short ids people type.
+   */
+  async evidenceIdsWithPrefix(hexPrefix: string, limit: number): Promise<string[]> {
+    if (!/^[0-9a-f]{0,64}$/.test(hexPrefix)) throw new NodeError({ code: 'BAD_HEX', actual: hexPrefix }, `"prefix" expected lowercase hex, got ${JSON.stringify(hexPrefix)}`)
+    // An odd digit count scans the whole byte below it and filters on the last digit.
+    const prefix = evidenceIdKey(fromHex(hexPrefix.slice(0, hexPrefix.length - (hexPrefix.length % 2))))
+    const out: string[] = []
+    for await (const key of this.db.keys({ gte: prefix, lt: prefixEnd(prefix) })) {
+      const id = toHex(key.subarray(1))
+      if (!id.startsWith(hexPrefix)) continue
+      out.push(id)
+      if (out.length >= limit) break
+    }
+    return out
+  }
+
   /** Height of the block that added leaf `leafIndex`, or undefined beyond the log. */
   async blockOfLeaf(leafIndex: number): Promise<number | undefined> {
     for await (const v of this.db.values({ gt: blockByLogEndKey(leafIndex), lt: prefixEnd(Uint8Array.of(BUCKET.blockByLogEnd)), limit: 1 })) return readU64be(v)

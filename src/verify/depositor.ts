@@ -11,30 +11,31 @@ import { blockHash, itemLeafInput, signedTxHash, txSigningBytes, type EvidenceRe
 import { sha256 } from '../crypto/portable.js'
 import { hashLeaf, verifyInclusion } from '../merkle/index.js'
 import { fromBase64, fromHex, toHex } from '../util/index.js'
+import type { CheckDetailKey } from './details.js'
 
 export type Ed25519Verify = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean
 
 const proof = (list: string[], label: string): Uint8Array[] => list.map((p, i) => fromBase64(p, `${label}[${i}]`))
 
 /**
- * Null when `d` proves who deposited `record`, else what is wrong: the signed tx header hashes to
+ * Null when `d` proves who deposited `record`, else what is wrong (a key of CHECK_DETAILS): the signed tx header hashes to
  * the record's tx and has the item under its items root; `d.block` is the block whose hash the
  * checkpoint names (`checkpointBlock`) and the record's height and time; the tx's signed hash
  * (tx hash ‖ d.sig) is at `d.txIndex` under that header's tx root; d.sig verifies with d.publicKey.
  * Throws on fields of the wrong shape (bad hex or base64): the caller reports that as the format.
  */
-export function depositorProblem(record: EvidenceRecord, d: Receipt['depositor'], checkpointBlock: string | undefined, verify: Ed25519Verify): string | null {
-  if (d.id !== record.depositor || d.tx.from !== record.depositor || d.tx.chain !== record.chain || d.item !== record.item) return 'tx header does not match the record'
+export function depositorProblem(record: EvidenceRecord, d: Receipt['depositor'], checkpointBlock: string | undefined, verify: Ed25519Verify): CheckDetailKey | null {
+  if (d.id !== record.depositor || d.tx.from !== record.depositor || d.tx.chain !== record.chain || d.item !== record.item) return 'depositorHeader'
   const signing = txSigningBytes(d.tx)
-  if (toHex(sha256(signing)) !== record.tx) return 'tx header does not hash to the record\'s tx'
+  if (toHex(sha256(signing)) !== record.tx) return 'depositorTxHash'
   const item = { digests: record.digests, ...(record.meta ? { meta: record.meta } : {}) }
-  if (!verifyInclusion(d.item, d.tx.count, hashLeaf(itemLeafInput(item)), proof(d.itemProof, 'itemProof'), fromHex(d.tx.itemsRoot, 'itemsRoot', 32))) return 'item is not under the signed itemsRoot'
+  if (!verifyInclusion(d.item, d.tx.count, hashLeaf(itemLeafInput(item)), proof(d.itemProof, 'itemProof'), fromHex(d.tx.itemsRoot, 'itemsRoot', 32))) return 'depositorItem'
   const b = d.block
-  if (checkpointBlock === undefined || blockHash(b) !== checkpointBlock) return 'block header is not the block the checkpoint certifies'
-  if (b.chain !== record.chain || b.height !== record.height || b.time !== record.time) return 'block header is not the record\'s block'
+  if (checkpointBlock === undefined || blockHash(b) !== checkpointBlock) return 'depositorBlock'
+  if (b.chain !== record.chain || b.height !== record.height || b.time !== record.time) return 'depositorRecordBlock'
   const signed = hashLeaf(fromHex(signedTxHash(record.tx, d.sig), 'signedTxHash', 32))
-  if (!verifyInclusion(d.txIndex, b.txCount, signed, proof(d.txProof, 'txProof'), fromHex(b.txRoot, 'txRoot', 32))) return 'signature is not the one the certified block carries'
-  if (!verify(fromHex(d.publicKey, 'publicKey', 32), signing, fromHex(d.sig, 'sig', 64))) return 'depositor signature does not verify'
+  if (!verifyInclusion(d.txIndex, b.txCount, signed, proof(d.txProof, 'txProof'), fromHex(b.txRoot, 'txRoot', 32))) return 'depositorTxProof'
+  if (!verify(fromHex(d.publicKey, 'publicKey', 32), signing, fromHex(d.sig, 'sig', 64))) return 'depositorSig'
   return null
 }
 

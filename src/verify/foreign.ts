@@ -16,6 +16,7 @@ import { ed25519Verify } from '../crypto/portable.js'
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../merkle/index.js'
 import { NodeError, equalBytes, fromBase64, fromHex, fromUtf8, toHex } from '../util/index.js'
 import { depositorProblem, isDepositorShape } from './depositor.js'
+import { CHECK_DETAILS } from './details.js'
 
 export type ForeignCheckName = 'format' | 'registry' | 'leaf' | 'checkpoint' | 'inclusion' | 'depositor' | 'digest' | 'anchor'
 /** ok: true passed, false failed, null not checked (the detail says why). */
@@ -167,7 +168,7 @@ export function verifyForeignReceipt(r: ForeignReceipt, fc: Pick<ForeignChain, '
     // The depositor's signature, with the key the receipt itself carries: the one the certified block carries.
     if (r.depositor && rec) {
       const problem = depositorProblem(rec, r.depositor, cp.block, ed25519Verify)
-      if (problem) return fail('depositor', problem)
+      if (problem) return fail('depositor', CHECK_DETAILS[problem])
       pass('depositor', `signed by ${rec.depositor} with the key in the receipt: the signature ${fc.origin}'s certified block carries (its member registry is not known here)`)
     } else {
       skip('depositor', 'the receipt carries no depositor signature')

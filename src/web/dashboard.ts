@@ -1,14 +1,11 @@
 // The live dashboard: polls /v1/status and /v1/stats, keeps a few minutes of samples and draws
 // commit rate and latency as small inline SVG charts, all computed here from what it polled.
-import type { BlockHeader } from '../chain/index.js'
+import type { BlockHeader, NodeStatus } from '../chain/index.js'
 import { byId, getJson, h, link, svg } from './dom.js'
 import { formatTime, onLangChange, t, type Key } from './i18n.js'
 
-export interface StatusView {
-  chainId: string; self: string; role: string; height: number; headHash: string; headTime: number; view: number
-  primary: string | null; validators: { id: string; online: boolean }[]; peers: { id: string; connected: boolean }[]
-  logSize: number; mempool: number; syncing: boolean
-}
+/** GET /v1/status (src/chain/status.ts). */
+export type StatusView = NodeStatus
 interface Sample { at: number; height: number; headTime: number; logSize: number; latencyMs: number | null }
 interface BlockRow { height: number; time: number; txCount: number; logSize: number }
 

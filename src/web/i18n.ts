@@ -37,6 +37,9 @@ const en = {
   items: 'Items', record: 'Record', leafIndex: 'Leaf index', notFound: 'Not found: {what}', verifyReceipt: 'Verify this receipt in the browser',
   prev: '← Previous', next: 'Next →', caseEvidence: 'Evidence in this case', raw: 'Raw answer',
   footer: 'Served by this node. No external requests, no cookies.', nodeSelf: 'node {id}', pending: 'pending', committed: 'committed',
+  latestBlocks: 'Latest blocks', noBlocksYet: 'No block committed yet.', evidenceCount: 'Evidence items', verifications: 'Verifications on record',
+  verdictPasses: 'passes', verdictFails: 'fails', verdictIncomplete: 'incomplete', notVerifiedYet: 'none yet',
+  ambiguousId: '{n} evidence ids start with {prefix}: choose one',
 }
 export type Key = keyof typeof en
 
@@ -75,6 +78,9 @@ const zh: Record<Key, string> = {
   items: '条目', record: '记录', leafIndex: '叶子序号', notFound: '未找到：{what}', verifyReceipt: '在浏览器内核验此回执',
   prev: '← 上一个', next: '下一个 →', caseEvidence: '本案存证', raw: '原始数据',
   footer: '由本节点提供。不向外部发出任何请求，不使用 Cookie。', nodeSelf: '节点 {id}', pending: '待确认', committed: '已确认',
+  latestBlocks: '最新区块', noBlocksYet: '尚无已确认的区块。', evidenceCount: '存证条数', verifications: '链上核验记录',
+  verdictPasses: '通过', verdictFails: '未通过', verdictIncomplete: '未完成', notVerifiedYet: '暂无',
+  ambiguousId: '有 {n} 个存证编号以 {prefix} 开头，请选择一个',
 }
 
 const dicts: Record<Lang, Record<Key, string>> = { en, zh }

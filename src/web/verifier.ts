@@ -5,9 +5,10 @@ import { verifyReceipt, type ReceiptReport, type CheckName } from '../verify/ind
 import type { TrustRoot } from '../chain/index.js'
 import { ApiError, byId, dl, download, getJson, h, link, mono } from './dom.js'
 import { hashFile, type FileDigests } from './hashing.js'
+import { checkDetail } from './check-details.js'
 import { formatBytes, formatTime, onLangChange, t, type Key } from './i18n.js'
 
-const CHECK_KEYS: Record<CheckName, Key> = {
+export const CHECK_KEYS: Record<CheckName, Key> = {
   format: 'checkFormat', chain: 'checkChain', leaf: 'checkLeaf', checkpoint: 'checkCheckpoint',
   inclusion: 'checkInclusion', depositor: 'checkDepositor', digest: 'checkDigest',
 }
@@ -166,7 +167,7 @@ function renderResult(report: ReceiptReport, id: string | null, online: boolean)
     : h('h2', { class: 'verdict-title' }, '✗ ', t('verdictBad'), ' — ', t('failedCheck', { check: `${t(CHECK_KEYS[report.failed ?? 'format'])} (${report.failed})` }))
   return h('section', { class: `verdict ${report.valid ? 'good' : 'bad'}`, 'data-valid': String(report.valid), 'data-failed': report.failed ?? '' },
     head,
-    failed ? h('p', { class: 'fail-detail' }, failed.detail) : null,
+    failed ? h('p', { class: 'fail-detail' }, checkDetail(failed)) : null,
     rec ? dl([
       [t('depositedBy'), h('strong', { class: 'depositor' }, rec.depositor)],
       [t('storageTime'), [h('span', { class: 'time-local' }, `${time!.local} (${t('localTime')}, ${time!.zone})`), h('br'), h('span', { class: 'time-utc' }, time!.utc)]],
@@ -178,7 +179,7 @@ function renderResult(report: ReceiptReport, id: string | null, online: boolean)
     h('details', { open: true }, h('summary', {}, t('checks')),
       h('ul', { class: 'checks' }, ...report.checks.map((c) => h('li', { class: c.ok === true ? 'ok' : c.ok === false ? 'fail' : 'na', 'data-check': c.name },
         h('span', { class: 'badge' }, c.ok === true ? `✓ ${t('ok')}` : c.ok === false ? `✗ ${t('failed')}` : `– ${t('na')}`), ' ',
-        h('strong', {}, t(CHECK_KEYS[c.name])), ' ', h('span', { class: 'muted' }, c.detail))))),
+        h('strong', {}, t(CHECK_KEYS[c.name])), ' ', h('span', { class: 'muted' }, checkDetail(c)))))),
     online && id ? h('p', { class: 'no-print' }, h('a', { href: `v1/evidence/${id}/receipt`, download: `receipt-${id.slice(0, 16)}.json` }, t('downloadReceipt'))) : null)
 }
 

@@ -1,29 +1,17 @@
 // deposit, verify, receipt and status commands end to end against the real RPC on a test node.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { depositCommand, runDeposit, type Io } from '../../src/cli/commands/deposit.js'
+import { depositCommand, runDeposit } from '../../src/cli/commands/deposit.js'
 import { verifyCommand, runVerify } from '../../src/cli/commands/verify.js'
 import { receiptCommand, runReceipt } from '../../src/cli/commands/receipt.js'
 import { statusCommand, runStatus } from '../../src/cli/commands/status.js'
-import { parseCommandArgs, type Command, type ParsedArgs } from '../../src/cli/args.js'
-import { writeKeyFile } from '../../src/crypto/index.js'
-import { FakeNode, UNIT, seedOf } from '../client/fake-node.js'
+import { parseCommandArgs, type Command } from '../../src/cli/args.js'
+import { cliFixture, run, type CliFixture, type Run, type Runner } from './run.js'
+import type { FakeNode } from '../client/fake-node.js'
 
-interface Run { code: number; out: string; err: string }
-type Runner = (args: ParsedArgs, io: Io) => Promise<number>
-
-async function run(cmd: Command, runner: Runner, argv: string[]): Promise<Run> {
-  const out: string[] = []
-  const err: string[] = []
-  const args = parseCommandArgs(cmd, argv)
-  assert.ok(args, 'not a --help run')
-  const code = await runner(args, { out: (l) => out.push(l), err: (l) => err.push(l), errIsTTY: false })
-  return { code, out: out.join('\n'), err: err.join('\n') }
-}
-
+let fixture: CliFixture
 let dir = ''
 let node: FakeNode
 let keyFile = ''
@@ -32,12 +20,8 @@ let receiptsDir = ''
 const evidence = join('case-17', 'evidence')
 
 test.before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'courtchain-cli-'))
-  node = await new FakeNode({ maxTxItems: 50 }).start()
-  keyFile = join(dir, 'notary-1.key')
-  await writeKeyFile(keyFile, { id: UNIT, seed: seedOf(UNIT) })
-  trustRootFile = join(dir, 'trust-root.json')
-  await writeFile(trustRootFile, JSON.stringify(node.trustRoot()))
+  fixture = await cliFixture('cli', 50)
+  ;({ dir, node, keyFile, trustRootFile } = fixture)
   receiptsDir = join(dir, 'receipts')
   // A folder of evidence with a subfolder and two files of identical content.
   const root = join(dir, evidence)
@@ -51,10 +35,7 @@ test.before(async () => {
   await writeFile(join(root, 'notes.txt'), 'notes')
 })
 
-test.after(async () => {
-  await node.close()
-  await rm(dir, { recursive: true, force: true })
-})
+test.after(() => fixture.close())
 
 const receiptFor = async (name: string): Promise<string> => {
   const f = (await readdir(receiptsDir)).find((x) => x.startsWith(`${name}.`) && x.endsWith('.receipt.json'))
@@ -112,13 +93,14 @@ test('verify rejects a receipt with one byte changed, wherever in the proof it i
   const path = await receiptFor('contract.pdf')
   const text = await readFile(path, 'utf8')
   const receipt = JSON.parse(text)
-  const targets: [string, string][] = [
-    ['leaf', receipt.leaf], ['inclusion', receipt.inclusion[0]], ['checkpoint', receipt.checkpoint.split('\n')[1]],
-    ['signature', receipt.checkpoint.split('— court-3 ')[1].slice(0, 40)], ['depositor sig', receipt.depositor.sig],
-    ['itemsRoot', receipt.depositor.tx.itemsRoot], ['id', receipt.id], ['block txRoot', receipt.depositor.block.txRoot],
+  // Each value is found after its own key: a short one (the checkpoint's tree size) also occurs elsewhere.
+  const targets: [string, string, string][] = [
+    ['leaf', '"leaf"', receipt.leaf], ['inclusion', '"inclusion"', receipt.inclusion[0]], ['checkpoint', '"checkpoint"', receipt.checkpoint.split('\n')[1]],
+    ['signature', '"checkpoint"', receipt.checkpoint.split('— court-3 ')[1].slice(0, 40)], ['depositor sig', '"sig"', receipt.depositor.sig],
+    ['itemsRoot', '"itemsRoot"', receipt.depositor.tx.itemsRoot], ['id', '"id"', receipt.id], ['genesis hash', '"genesisHash"', receipt.genesisHash], ['block txRoot', '"txRoot"', receipt.depositor.block.txRoot],
   ]
-  for (const [what, value] of targets) {
-    const at = text.indexOf(value) + Math.floor(value.length / 2)
+  for (const [what, key, value] of targets) {
+    const at = text.indexOf(value, text.indexOf(key)) + Math.floor(value.length / 2)
     assert.ok(at > 0, what)
     const c = text[at]!
     const swapped = text.slice(0, at) + (c === 'A' ? 'B' : c === '1' ? '2' : /[0-9]/.test(c) ? '1' : 'A') + text.slice(at + 1)
@@ -127,7 +109,7 @@ test('verify rejects a receipt with one byte changed, wherever in the proof it i
     await writeFile(bad, swapped)
     const r = await verifyOffline(join(dir, evidence, 'contract.pdf'), bad)
     assert.is(r.code, 1, `${what}: ${r.out}`)
-    assert.match(r.out, /^FAILED: (format|leaf|checkpoint|inclusion|depositor): /, what)
+    assert.match(r.out, /^FAILED: (format|chain|leaf|checkpoint|inclusion|depositor): /, what)
   }
   // leafIndex changed by one: the inclusion proof no longer reaches the root.
   const moved = join(dir, 'tampered-index.json')

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
-import { CourtchainClient, hashFiles, type DepositProgress } from '../../src/client/index.js'
+import { CourtchainClient, hashFiles, type AlreadyDeposited, type DepositProgress } from '../../src/client/index.js'
 import { genesisHash, signTx, type EvidenceItem, type EvidenceRecord } from '../../src/chain/index.js'
 import { ed25519Sign } from '../../src/crypto/index.js'
 import { verifyReceipt } from '../../src/verify/index.js'
@@ -62,7 +62,7 @@ test('deposit picks the evidence of its own tx and item when several items share
   await withNode({ maxTxItems: 3 }, async (_node, client) => {
     // An earlier deposit of the same content must not be mistaken for this one.
     const earlier = await client.deposit([item('same')], { key: unitKey })
-    const res = await client.deposit([item('same'), item('other'), item('same'), item('same')], { key: unitKey, batchSize: 2 })
+    const res = await client.deposit([item('same'), item('other'), item('same'), item('same')], { key: unitKey, batchSize: 2, again: true })
     const ids = res.items.map((d) => d.id)
     assert.is(new Set([...ids, earlier.items[0]!.id]).size, 5)
     for (const d of res.items) {
@@ -191,6 +191,63 @@ test('a node-located item has the receipt of its block: height, time and tx loca
       assert.is(ev?.leafIndex, d.leafIndex)
     }
   })
+})
+
+test('deposit fetches the receipts of each tx in one request, not one per item', async () => {
+  await withNode({ maxTxItems: 50 }, async (node) => {
+    const requests: string[] = []
+    const counting = new CourtchainClient({ url: node.url, fetch: (url, init) => { requests.push(`${init?.method ?? 'GET'} ${new URL(String(url)).pathname}`); return fetch(url, init) } })
+    const res = await counting.deposit(Array.from({ length: 120 }, (_, i) => item(`bulk ${i}`)), { key: unitKey })
+    assert.is(res.txs.length, 3)
+    assert.is(node.receiptBatches, 3)
+    assert.is(requests.filter((r) => r.includes('/receipt')).length, 3, requests.join('\n'))
+    assert.is(requests.filter((r) => r.startsWith('GET /v1/evidence')).length, 0, 'no lookup by digest per item')
+    // trust root, one duplicate lookup, three submissions, three receipt batches
+    assert.is(requests.length, 8, requests.join('\n'))
+  })
+})
+
+test('deposit refuses digests already on chain, naming the first deposit, unless again', async () => {
+  await withNode({ maxTxItems: 10 }, async (_node, client) => {
+    const first = await client.deposit([item('once'), item('twice')], { key: unitKey })
+    const e = await rejects(() => client.deposit([item('new'), item('twice')], { key: unitKey }))
+    assert.is(e.code, 'ALREADY_ON_CHAIN')
+    const already = (e.type as unknown as { items: AlreadyDeposited[] }).items
+    assert.is(already.length, 1)
+    assert.equal([already[0]!.index, already[0]!.id, already[0]!.height, already[0]!.depositor], [1, first.items[1]!.id, first.items[1]!.height, UNIT])
+    const again = await client.deposit([item('new'), item('twice')], { key: unitKey, again: true })
+    assert.is(again.items.length, 2)
+  })
+})
+
+test('resolveEvidenceId takes a unique prefix as git does and refuses an ambiguous or unknown one', async () => {
+  await withNode({ maxTxItems: 300 }, async (_node, client) => {
+    const res = await client.deposit(Array.from({ length: 300 }, (_, i) => item(`prefix ${i}`)), { key: unitKey })
+    const ids = res.items.map((d) => d.id)
+    const id = ids[0]!
+    let n = 4 // the shortest prefix of id that no other id shares
+    while (ids.some((x) => x !== id && x.startsWith(id.slice(0, n)))) n++
+    assert.is(await client.resolveEvidenceId(id.slice(0, n)), id)
+    assert.is(await client.resolveEvidenceId(id.slice(0, n).toUpperCase()), id)
+    assert.is(await client.resolveEvidenceId(id), id)
+    assert.is((await rejects(() => client.resolveEvidenceId('abc'))).code, 'BAD_EVIDENCE_ID')
+    const unknown = ['0000', '1111', 'ffff', 'abcd', '1234'].find((p) => !ids.some((x) => x.startsWith(p)))!
+    assert.is((await rejects(() => client.resolveEvidenceId(unknown))).code, 'EVIDENCE_NOT_FOUND')
+    // Two ids sharing the prefix: the node lists both, the client refuses to pick.
+    const two = new CourtchainClient({ url: 'http://127.0.0.1:9', fetch: async () => new Response(JSON.stringify({ prefix: 'abcd', ids: ['abcd' + '1'.repeat(60), 'abcd' + '2'.repeat(60)] })) })
+    const ambiguous = await rejects(() => two.resolveEvidenceId('abcd'))
+    assert.is(ambiguous.code, 'AMBIGUOUS_ID')
+    assert.match(ambiguous.message, /ambiguous: 2 ids start with it \(abcd1111, abcd2222\); give more digits/)
+  })
+})
+
+test('a node URL without a scheme is refused with the http:// form suggested', () => {
+  for (const url of ['127.0.0.1:8541', 'localhost:8541']) {
+    try { new CourtchainClient({ url }); assert.unreachable(url) } catch (e) {
+      assert.is((e as NodeError).code, 'BAD_NODE_URL')
+      assert.match((e as Error).message, `did you mean http://${url}?`)
+    }
+  }
 })
 
 test.run()

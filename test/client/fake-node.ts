@@ -49,6 +49,8 @@ export class FakeNode {
   readonly state: ChainState
   url = ''
   submitted = 0
+  /** GET /v1/txs/:hash/receipts answered. */
+  receiptBatches = 0
   private app: FastifyInstance | null = null
   private readonly blocks: Committed[] = []
   private readonly leafHashes: Uint8Array[] = []
@@ -122,7 +124,7 @@ export class FakeNode {
     if (!ev) return null
     const { pb, certificate } = this.blocks[ev.record.height - 1]!
     const inclusion = inclusionProof(ev.leafIndex, this.leafHashes.slice(0, pb.block.header.logSize))
-    return assembleReceipt({ ...ev, leafBytes: utf8(recordJson(ev.record)), pb, certificate }, inclusion, this.state.members.get(ev.record.depositor)!.publicKey)
+    return assembleReceipt({ ...ev, leafBytes: utf8(recordJson(ev.record)), pb, certificate }, inclusion, { publicKey: this.state.members.get(ev.record.depositor)!.publicKey, genesisHash: genesisHash(this.genesis) })
   }
 
   private deps(): RpcDeps {
@@ -171,6 +173,14 @@ export class FakeNode {
       },
       findEvidence: async (alg, hex, limit) => (this.byDigest.get(`${alg}:${hex}`) ?? []).slice(0, limit),
       receipt: async (id) => this.receipt(id),
+      txReceipts: async (hash) => {
+        const location = this.txs.get(hash)?.location
+        if (!location) return null
+        this.receiptBatches++
+        const ids = [...this.evidence.values()].filter((e) => e.record.tx === hash).sort((a, b) => a.record.item - b.record.item).map((e) => e.id)
+        return { ...location, receipts: ids.map((id) => this.receipt(id)!) }
+      },
+      evidenceIdsWithPrefix: async (prefix, limit) => [...this.evidence.keys()].filter((id) => id.startsWith(prefix)).slice(0, limit),
       receiptText: async (id) => {
         const r = this.receipt(id)
         if (!r) return null

@@ -172,6 +172,20 @@ async function assertSameProofs(log: EvidenceLog, reference: EvidenceLog, n: num
 // 52 is above every level of these logs: nothing in memory but the frontier, every node read.
 const NONE_IN_MEMORY = 52
 
+test('the proofs of a run of leaves, read together, equal each proof read alone, in one batched read', async () => {
+  const { log, store } = await build(1000)
+  for (const [from, count, size] of [[0, 1, 1000], [200, 300, 1000], [990, 10, 1000], [100, 50, 777]] as const) {
+    const leaves = Array.from({ length: count }, (_, i) => from + i)
+    store.calls = 0
+    const together = await log.inclusionProofs(leaves, size)
+    assert.ok(store.calls <= 1, `${store.calls} reads`)
+    for (const [k, i] of leaves.entries()) assert.equal(hex(together[k]!), hex(await log.inclusionProof(i, size)), `leaf ${i} of ${size}`)
+  }
+  for (const bad of [[[0, 1000], 1000], [[-1], 10], [[0], 1001]] as const) {
+    try { await log.inclusionProofs([...bad[0]], bad[1]); assert.unreachable(JSON.stringify(bad)) } catch (e) { assert.ok(isNodeError(e, 'LOG_BAD_RANGE'), String(e)) }
+  }
+})
+
 test('proofs with the upper levels in memory equal proofs read from the store, at every upper level', async () => {
   const { store } = await build(300)
   const reference = await EvidenceLog.open(store, { size: 300, upperLevel: NONE_IN_MEMORY })

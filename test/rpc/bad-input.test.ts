@@ -302,7 +302,10 @@ test('evidence by digest: bad algorithm or format → 400; unknown digest → 40
   for (const q of [`md5:${hex}`, `sha256:${hex.toUpperCase()}`, `sha256:${hex.slice(1)}`, `sha256-${hex}`, hex, '']) {
     assertError(await get(0, `/v1/evidence?digest=${encodeURIComponent(q)}`), 400, 'BAD_REQUEST', /querystring\/digest must match pattern/)
   }
-  assertError(await get(0, '/v1/evidence'), 400, 'BAD_REQUEST', /required property 'digest'/)
+  assertError(await get(0, '/v1/evidence'), 400, 'BAD_REQUEST', /give exactly one of "digest" or "prefix"/)
+  assertError(await get(0, `/v1/evidence?digest=sha256:${hex}&prefix=abcd`), 400, 'BAD_REQUEST', /give exactly one of "digest" or "prefix"/)
+  assertError(await get(0, '/v1/evidence?prefix=abc'), 400, 'BAD_REQUEST', /querystring\/prefix must match pattern/)
+  assert.equal((await get(0, `/v1/evidence?prefix=${seed.id.slice(0, 12)}`)).json.ids, [seed.id])
   assertError(await get(0, `/v1/evidence?digest=sha256:${hex}&limit=0`), 400, 'BAD_REQUEST', /querystring\/limit/)
   assertError(await get(0, `/v1/evidence?digest=sha256:${hex}&color=red`), 400, 'BAD_REQUEST', /"color"/)
   const unknown = toHex(sha256(utf8('never deposited')))
@@ -324,6 +327,22 @@ test('blocks and txs: bad format → 400, beyond the head → 404', async () => 
   assert.is((await get(0, `/v1/blocks/${height}`)).status, 200)
   assertError(await get(0, `/v1/txs/${seed.tx.hash.toUpperCase()}`), 400, 'BAD_REQUEST', /params\/hash/)
   assertError(await get(0, `/v1/txs/${'f'.repeat(64)}`), 404, 'NOT_FOUND', /tx f{64} not found/)
+})
+
+test("a committed tx's receipts in one answer are each the receipt of its item, on every node", async () => {
+  const tx = makeTx({ items: digestItems(5, 'batch of five') })
+  const r = await postJson(0, '/v1/txs?wait=commit&timeoutMs=20000', tx.tx)
+  assert.is(r.status, 200, r.text)
+  const ids = await Promise.all(tx.tx.items.map(async (it) => (await get(0, `/v1/evidence?digest=sha256:${it.digests.sha256}`)).json.ids[0] as string))
+  for (const i of [0, 3]) {
+    const batch = await get(i, `/v1/txs/${tx.hash}/receipts`)
+    assert.is(batch.status, 200, batch.text)
+    assert.equal([batch.json.hash, batch.json.height, batch.json.index], [tx.hash, r.json.height, r.json.index])
+    assert.is(batch.json.receipts.length, 5)
+    for (const [k, id] of ids.entries()) assert.equal(batch.json.receipts[k], (await get(i, `/v1/evidence/${id}/receipt`)).json, `item ${k} on node ${i}`)
+  }
+  assertError(await get(0, `/v1/txs/${'f'.repeat(64)}/receipts`), 404, 'NOT_FOUND', /committed tx f{64} not found/)
+  baseline = await chainCounts()
 })
 
 test('consistency proofs: from > to, beyond the log, or malformed → 400', async () => {
@@ -421,8 +440,11 @@ test('verify with record and a caseNo: the report is recorded and listed under t
   assert.match(view.json.verifications[0].record.meta.label, new RegExp(`^verification:passes:${seed.id}$`))
 })
 
-test('/docs is an OpenAPI document listing every route', async () => {
-  const r = await get(0, '/docs')
+test('/docs/openapi.json is an OpenAPI document listing every route; /docs renders it', async () => {
+  const page = await get(0, '/docs')
+  assert.is(page.status, 200)
+  assert.match(page.type, /^text\/html/)
+  const r = await get(0, '/docs/openapi.json')
   assert.is(r.status, 200)
   assert.match(r.json.openapi, /^3\./)
   const paths = r.json.paths as Record<string, Record<string, unknown>>
@@ -431,7 +453,8 @@ test('/docs is an OpenAPI document listing every route', async () => {
     ['get', '/v1/evidence/{id}'], ['get', '/v1/evidence'], ['get', '/v1/evidence/{id}/receipt'],
     ['get', '/v1/checkpoint'], ['get', '/v1/proof/consistency'], ['get', '/v1/trust-root'], ['post', '/v1/verify'],
     ['get', '/v1/chains'], ['get', '/v1/cases/{caseNo}'], ['get', '/v1/stats'],
-    ['get', '/metrics'], ['get', '/healthz'], ['get', '/docs'],
+    ['get', '/metrics'], ['get', '/healthz'], ['get', '/docs'], ['get', '/docs/openapi.json'],
+    ['get', '/v1/txs/{hash}/receipts'], ['post', '/v1/evidence/lookup'],
   ]
   for (const [method, path] of expected) assert.ok(paths[path]?.[method], `${method.toUpperCase()} ${path} missing from /docs`)
   assert.ok((paths['/v1/txs']!['post'] as { requestBody?: unknown }).requestBody, 'POST /v1/txs documents its body')

@@ -167,12 +167,41 @@ if (skipReason) {
       await page.waitForSelector('[data-receipt="ok"]')
       await shot('07-explorer-evidence')
       await page.goto(base + `/#/case/${chain.caseNo}`)
-      await page.waitForSelector('#explorer-out ul.hashes li')
-      assert.is(await page.locator('#explorer-out ul.hashes li').count(), 3)
+      await page.waitForSelector('#explorer-out table.case tbody tr')
+      // Each item with its label, depositor, time and the verifications recorded on chain, not bare ids.
+      const rows = page.locator('#explorer-out table.case tbody tr')
+      assert.is(await rows.count(), 3)
+      const first = await rows.nth(0).innerText()
+      const rec = chain.blocks[0]!.placed[0]!.record
+      assert.match(first, /contract\.pdf/)
+      assert.match(first, /notary-1/)
+      assert.ok(first.includes(new Date(rec.time).toISOString().replace('T', ' ').replace('Z', ' UTC')), first)
+      assert.match(first, /passes · court-1 · \d{4}-\d\d-\d\d /)
+      assert.match(await rows.nth(1).innerText(), /exhibit-1\.jpg[\s\S]*notary-1[\s\S]*none yet/)
+      await shot('07b-explorer-case')
       const tx = chain.blocks[1]!.pb.txs[0]!.hash
       await page.goto(base + `/#/tx/${tx}`)
       await page.waitForSelector('#explorer-out h2')
       assert.match(await page.locator('#explorer-out').innerText(), /exhibit-1\.jpg/)
+    }
+  })
+
+  test('explorer: opens on the latest blocks, newest first, with a short evidence id accepted in the search box', async () => {
+    await page.goto(base + '/#/explorer')
+    await page.waitForSelector('#latest-blocks tbody tr')
+    const height = Number(await page.evaluate(() => fetch('v1/status').then((r) => r.json()).then((s) => s.height)))
+    const rows = page.locator('#latest-blocks tbody tr')
+    assert.is(await rows.count(), Math.min(10, height))
+    assert.is(await rows.nth(0).getAttribute('data-height'), String(height))
+    assert.is(await rows.nth(1).getAttribute('data-height'), String(height - 1))
+    assert.match(await page.locator('#latest-blocks').innerText(), /Latest blocks/)
+    await shot('06b-explorer-landing')
+    if (chain) {
+      const id = chain.blocks[0]!.placed[0]!.id
+      await page.fill('#q', id.slice(0, 10))
+      await page.click('#search button')
+      await page.waitForSelector('#explorer-out [data-cert], #explorer-out .card h2')
+      await page.waitForFunction((full: string) => document.querySelector('#explorer-out')?.textContent?.includes(full), id)
     }
   })
 
@@ -185,6 +214,52 @@ if (skipReason) {
     assert.match(await page.locator('#h-verify').innerText(), /核验/)
     assert.match(await page.locator('.privacy').innerText(), /文件不会离开您的电脑/)
     await shot('08-verify-zh')
+  })
+
+  test('Chinese: the verdict and every check detail are in Chinese; the explorer and case view too', async () => {
+    if (!chain) return
+    await setMode('online')
+    await chooseFile('#file', 'contract.pdf', chain.depositedFile)
+    await page.check('#want-sm3')
+    await page.click('#verify-btn')
+    await page.waitForSelector('#verdict[data-verdict="valid"]')
+    const text = await verdictText()
+    assert.match(text, /核验通过：该文件已在链上存证/)
+    const detail = async (name: string): Promise<string> => page.locator(`li[data-check="${name}"] .muted`).first().innerText()
+    assert.match(await detail('checkpoint'), /^第 \d+ 届 4 个共识节点中有 3 个签名（court-1, court-2, court-3），区块高度 \d+$/)
+    assert.match(await detail('inclusion'), /^共 \d+ 个叶子中的第 \d+ 个$/)
+    assert.match(await detail('depositor'), /^由 notary-1 签名$/)
+    assert.match(await detail('leaf'), /^存证编号 [0-9a-f]{64}$/)
+    assert.match(await detail('digest'), /^sha256 摘要一致$/)
+    // No English words left in the check list (ids, digests and names are not words).
+    const checks = await page.locator('ul.checks').first().innerText()
+    assert.not.match(checks.replace(/[0-9a-f]{64}|court-\d|notary-\d|sha256|sm3|courtchain\.receipt\/v1|webtest/g, ''), /[A-Za-z]{3,}/, checks)
+    await shot('08b-verify-zh-checks')
+    // A tampered receipt's failure detail, in Chinese too.
+    await setMode('offline')
+    const receipt = chain.receipt(chain.blocks[0]!.placed[0]!.id)!
+    await chooseFile('#receipt-file', 'r.json', JSON.stringify({ ...receipt, treeSize: receipt.treeSize + 1 }))
+    await page.check('input[name=trust][value=node]')
+    await page.click('#verify-btn')
+    await page.waitForSelector('#verdict[data-verdict="invalid"]')
+    assert.match(await page.locator('.fail-detail').innerText(), /^回执中的树大小 \d+ 与检查点的 \d+ 不一致$/)
+    await setMode('online')
+    await page.goto(base + `/#/case/${chain.caseNo}`)
+    await page.waitForSelector('#explorer-out table.case tbody tr')
+    assert.match(await page.locator('#explorer-out table.case thead').innerText(), /标签[\s\S]*存证单位[\s\S]*存证时间[\s\S]*链上核验记录/)
+    assert.match(await page.locator('#explorer-out table.case tbody tr').nth(0).innerText(), /通过 · court-1/)
+    await page.goto(base + '/#/explorer')
+    await page.waitForSelector('#latest-blocks tbody tr')
+    assert.match(await page.locator('#latest-blocks h2').innerText(), /最新区块/)
+    // The tests after this one start from a freshly loaded page, as after the reload above.
+    await page.goto(base + '/#/verify')
+    await page.reload()
+    await page.waitForSelector('body[data-ready="true"]')
+  })
+
+  test('the font stack names the common CJK faces', async () => {
+    const family = await page.evaluate(() => getComputedStyle(document.body).fontFamily)
+    for (const f of ['PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei']) assert.ok(family.includes(f), `${f} in ${family}`)
   })
 
   test('keyboard: the first Tab reaches the skip link, the file input is focusable with a visible outline', async () => {
@@ -208,6 +283,15 @@ if (skipReason) {
     await page.waitForTimeout(1600)
     await shot('10-mobile-360-dashboard')
     await page.click('#lang')
+  })
+
+  test('/docs: the API page renders every operation from this node alone, within its CSP', async () => {
+    await page.goto(base + '/docs')
+    await page.waitForSelector('.opblock')
+    assert.ok(await page.locator('.opblock').count() >= 20)
+    await page.locator('.opblock-summary-path', { hasText: '/v1/txs/{hash}/receipts' }).first().click()
+    await page.waitForSelector('.responses-table')
+    await shot('11-docs')
   })
 
   test('every request stayed on the page\'s origin, and the page threw no errors', async () => {

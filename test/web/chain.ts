@@ -72,6 +72,9 @@ export function makeTestChain(opts: { startTime?: number; laterMembers?: string[
   commit([{ digests: { sha256: toHex(sha256(depositedFile)), sm3: toHex(sm3(depositedFile)) }, meta: { label: 'contract.pdf', caseNo, size: depositedFile.length, mediaType: 'application/pdf' } }])
   commit([1, 2].map((i) => ({ digests: { sha256: toHex(sha256(utf8(`exhibit ${i}`))) }, meta: { label: `exhibit-${i}.jpg`, caseNo } })))
   commit([{ digests: { sha256: toHex(sha256(utf8('chat log'))) } }])
+  // A court's verification of the contract, recorded under the case as the node records one (src/node/api.ts).
+  const contractId = blocks[0]!.placed[0]!.id
+  commit([{ digests: { sha256: toHex(sha256(utf8(`report on ${contractId}`))) }, meta: { caseNo, label: `verification:passes:${contractId}`, mediaType: 'application/json' } }], 'court-1')
   let extra = 0
   const addBlock = (content?: Uint8Array, from?: string): void => commit([{ digests: { sha256: toHex(sha256(content ?? utf8(`later file ${extra++}`))) } }], from)
 
@@ -81,7 +84,7 @@ export function makeTestChain(opts: { startTime?: number; laterMembers?: string[
     const b = blocks[ev.height - 1]!
     const record = ev.placed.record
     const inclusion = inclusionProof(ev.placed.leafIndex, leafHashes.slice(0, b.pb.block.header.logSize))
-    return assembleReceipt({ ...ev.placed, leafBytes: utf8(recordJson(record)), pb: b.pb, certificate: b.certificate }, inclusion, toHex(keys.get(record.depositor)!.publicKey))
+    return assembleReceipt({ ...ev.placed, leafBytes: utf8(recordJson(record)), pb: b.pb, certificate: b.certificate }, inclusion, { publicKey: toHex(keys.get(record.depositor)!.publicKey), genesisHash: genesisHash(genesis) })
   }
   const head = (): PreparedBlock => blocks.at(-1)!.pb
   const allEvidence = (): PlacedEvidence[] => [...evidence.values()].map((e) => e.placed)
@@ -111,6 +114,13 @@ export function makeTestChain(opts: { startTime?: number; laterMembers?: string[
     },
     findEvidence: async (alg, hex, limit) => allEvidence().filter((e) => e.record.digests[alg] === hex).slice(0, limit).map((e) => e.id),
     receipt: async (id) => receipt(id),
+    txReceipts: async (hash) => {
+      const t = txs.get(hash)
+      if (!t) return null
+      const ids = allEvidence().filter((e) => e.record.tx === hash).sort((a, b) => a.record.item - b.record.item).map((e) => e.id)
+      return { height: t.height, index: t.index, blockHash: blocks[t.height - 1]!.pb.hash, receipts: ids.map((id) => receipt(id)!) }
+    },
+    evidenceIdsWithPrefix: async (prefix, limit) => allEvidence().map((e) => e.id).filter((id) => id.startsWith(prefix)).slice(0, limit),
     receiptText: async (id) => {
       const r = receipt(id)
       return r ? formatTlogProof({ index: r.leafIndex, extra: fromBase64(r.leaf), proof: r.inclusion.map((x) => fromBase64(x)), checkpointNote: r.checkpoint }) : null
@@ -121,8 +131,10 @@ export function makeTestChain(opts: { startTime?: number; laterMembers?: string[
     verify: async () => ({}),
     chains: async () => ({ chains: [] }),
     caseView: async (no) => {
-      const ids = allEvidence().filter((e) => e.record.meta?.caseNo === no).map((e) => ({ id: e.id, label: e.record.meta?.label, time: e.record.time }))
-      return { caseNo: no, evidence: ids, verifications: [] }
+      // The node's shape (src/node/api.ts caseView): verification records are labelled "verification:<verdict>:<id>".
+      const entries = allEvidence().filter((e) => e.record.meta?.caseNo === no).map((e) => ({ id: e.id, leafIndex: e.leafIndex, record: e.record }))
+      const isVerification = (e: { record: PlacedEvidence['record'] }): boolean => e.record.meta?.label?.startsWith('verification:') === true
+      return { caseNo: no, evidence: entries.filter((e) => !isVerification(e)), verifications: entries.filter(isVerification) }
     },
     stats: async () => ({
       evidence: leafHashes.length, units: genesis.members.filter((m) => m.role === 'unit').length, verifications: 0,

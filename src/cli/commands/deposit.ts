@@ -1,24 +1,20 @@
 // courtchain deposit: hash local files (content never leaves the machine), batch, sign with the
 // unit's key, submit, wait for finality, and save one receipt per file.
-import { mkdir, writeFile } from 'node:fs/promises'
-import { basename, join, resolve } from 'node:path'
-import { CourtchainClient, collectFiles, type DepositProgress, type DepositFile } from '../../client/index.js'
-import { readKeyFile } from '../../crypto/index.js'
-import { NodeError } from '../../util/index.js'
+import { mkdir, stat, writeFile } from 'node:fs/promises'
+import { basename, join, relative, resolve, sep } from 'node:path'
+import { CourtchainClient, collectFiles, makeBundle, mapPool, type AlreadyDeposited, type DepositProgress, type DepositFile } from '../../client/index.js'
+import { NodeError, isNodeError } from '../../util/index.js'
 import { intOption, required, type Command, type ParsedArgs } from '../args.js'
+import { readUnitKey } from '../files.js'
+import { processIo, type Io } from '../io.js'
+import { formatTime } from '../report.js'
 
-/** Where a command writes: injectable so tests read what a user would see. */
-export interface Io { out(line: string): void; err(line: string): void; errIsTTY: boolean }
-export const processIo: Io = {
-  out: (line) => { process.stdout.write(line + '\n') },
-  err: (line) => { process.stderr.write(line + '\n') },
-  get errIsTTY() { return process.stderr.isTTY === true },
-}
+const RECEIPT_WRITES_IN_FLIGHT = 16
 
 export const depositCommand: Command = {
   name: 'deposit',
   summary: 'hash files locally, sign and submit their digests, wait for commit, save one receipt per file',
-  usage: 'deposit <file|dir>... --key <unit key file> --node <url> [--case <no>] [--label <text>] [--sm3] [--out <dir>] [--batch <n>]',
+  usage: 'deposit <file|dir>... --key <unit key file> --node <url> [--case <no>] [--label <text>] [--sm3] [--out <dir>] [--bundle <file>] [--again] [--batch <n>]',
   options: {
     key: { type: 'string', short: 'k', description: "the depositing unit's key file", env: 'COURTCHAIN_KEY' },
     node: { type: 'string', short: 'n', description: 'RPC URL of a node of the chain', env: 'COURTCHAIN_NODE' },
@@ -26,6 +22,8 @@ export const depositCommand: Command = {
     label: { type: 'string', description: "label of the items (default: each file's relative path; with several files it prefixes each path)" },
     sm3: { type: 'boolean', description: 'also deposit the SM3 digest (GB/T 32905)', default: false },
     out: { type: 'string', short: 'o', description: 'folder for the receipts', default: './receipts' },
+    bundle: { type: 'string', short: 'b', description: 'also write one receipts bundle: every receipt, the case, the genesis hash, an index by file path (for `verify <folder> --bundle`)' },
+    again: { type: 'boolean', description: 'deposit files that are on chain already a second time (without it they are listed and nothing is deposited)', default: false },
     batch: { type: 'string', description: 'items per tx (default and maximum: the genesis maxTxItems)' },
     concurrency: { type: 'string', description: 'txs in flight at once', default: '4' },
     verify: { type: 'boolean', description: 'check every receipt against the trust root before saving it', default: false },
@@ -37,7 +35,7 @@ export const depositCommand: Command = {
 /** The deposit command with its output injected; returns the exit code. */
 export async function runDeposit(args: ParsedArgs, io: Io): Promise<number> {
   if (args.positionals.length === 0) throw new NodeError({ code: 'USAGE' }, 'name at least one file or folder to deposit')
-  const key = await readKeyFile(required(args, 'key'))
+  const key = await readUnitKey(required(args, 'key'))
   const client = new CourtchainClient({ url: required(args, 'node') })
   const outDir = resolve(String(args.values.out))
   const batchSize = args.values.batch !== undefined ? intOption(args, 'batch') : undefined
@@ -53,23 +51,35 @@ export async function runDeposit(args: ParsedArgs, io: Io): Promise<number> {
   if (label !== undefined && files.length === 1) { input = [{ path: files[0]!.path, label }]; label = undefined }
 
   const bar = io.errIsTTY ? new ProgressBar() : null
+  const caseNo = typeof args.values.case === 'string' ? args.values.case : undefined
+  const bundlePath = typeof args.values.bundle === 'string' ? resolve(args.values.bundle) : undefined
+  const pathOf = bundlePath !== undefined ? await bundlePaths(args.positionals) : null
   const result = await client.deposit(input, {
+    again: args.values.again === true,
     key: { id: key.id, seed: key.seed },
-    ...(typeof args.values.case === 'string' ? { caseNo: args.values.case } : {}),
+    ...(caseNo !== undefined ? { caseNo } : {}),
     ...(label !== undefined ? { label } : {}),
     ...(batchSize !== undefined ? { batchSize } : {}),
     concurrency,
     algs: args.values.sm3 === true ? ['sha256', 'sm3'] : ['sha256'],
     verifyReceipts: args.values.verify === true,
     ...(bar ? { onProgress: (p: DepositProgress) => bar.update(p) } : {}),
+  }).catch((e: unknown) => {
+    if (!isNodeError(e, 'ALREADY_ON_CHAIN')) throw e
+    printAlreadyDeposited(io, (e.type as unknown as { items: AlreadyDeposited[] }).items, files.length)
+    return null
   }).finally(() => bar?.done())
+  if (result === null) return 1
 
   await mkdir(outDir, { recursive: true })
-  const written: string[] = []
-  for (const d of result.items) {
+  // A few files written at once: one after another, a 2,000-file case spent seconds here.
+  const written = await mapPool(result.items, RECEIPT_WRITES_IN_FLIGHT, async (d) => {
     const file = join(outDir, `${basename(d.path!)}.${d.id.slice(0, 12)}.receipt.json`)
     await writeFile(file, JSON.stringify(d.receipt, null, 2) + '\n')
-    written.push(file)
+    return file
+  })
+  if (bundlePath !== undefined) {
+    await writeFile(bundlePath, JSON.stringify(makeBundle(result, await client.trustRoot(), pathOf!, caseNo)) + '\n')
   }
   const bytes = result.items.reduce((n, d) => n + (d.item.meta?.size ?? 0), 0)
   const heights = result.firstHeight === result.lastHeight ? `block ${result.firstHeight}` : `blocks ${result.firstHeight}–${result.lastHeight}`
@@ -81,9 +91,34 @@ export async function runDeposit(args: ParsedArgs, io: Io): Promise<number> {
   } else {
     io.out(`deposited ${result.items.length} file${result.items.length === 1 ? '' : 's'} (${formatBytes(bytes)}) on chain ${result.chainId} ` +
       `in ${result.txs.length} tx${result.txs.length === 1 ? '' : 's'}, ${heights}, in ${(result.elapsedMs / 1000).toFixed(1)} s`)
-    io.out(`receipts: ${outDir}`)
+    io.out(`receipts: ${outDir}${bundlePath !== undefined ? `; bundle: ${bundlePath}` : ''}`)
   }
   return 0
+}
+
+/** The files already on chain, each with its first deposit, and what to do; at most 20 listed. */
+function printAlreadyDeposited(io: Io, items: AlreadyDeposited[], total: number): void {
+  const SHOWN = 20
+  for (const a of items.slice(0, SHOWN)) {
+    io.err(`already on chain: ${a.path ?? `item ${a.index}`} — evidence ${a.id} in block ${a.height}, ${formatTime(a.time)}, deposited by ${a.depositor}` +
+      `${a.label !== undefined ? ` as "${a.label}"` : ''}${a.deposits > 1 ? ` (${a.deposits} deposits)` : ''}`)
+  }
+  if (items.length > SHOWN) io.err(`… and ${items.length - SHOWN} more`)
+  io.err(`nothing deposited: ${items.length} of ${total} file${total === 1 ? '' : 's'} ${items.length === 1 ? 'is' : 'are'} on chain already ` +
+    `(\`courtchain receipt <evidence id> --node <url>\` fetches ${items.length === 1 ? 'its receipt' : 'their receipts'}); pass --again to deposit ${items.length === 1 ? 'it' : 'them'} a second time`)
+}
+
+/**
+ * Each file's path in the bundle index: relative to the folder argument it was found under
+ * ('/'-separated), or its name for a file named directly, so `verify <folder> --bundle` finds it.
+ */
+async function bundlePaths(args: string[]): Promise<(path: string) => string> {
+  const folders: string[] = []
+  for (const a of args) if ((await stat(a).catch(() => null))?.isDirectory()) folders.push(resolve(a))
+  return (path) => {
+    const folder = folders.find((f) => path.startsWith(f + sep))
+    return folder ? relative(folder, path).split(sep).join('/') : basename(path)
+  }
 }
 
 /** A one-line progress bar on stderr: files and bytes hashed, then items committed, then receipts. */

@@ -6,7 +6,7 @@ import { genesisHash, parseGovItem, proposalId, signTx, type GovAction, type Gov
 import { ed25519Sign, readKeyFile } from '../../crypto/index.js'
 import { NodeError } from '../../util/index.js'
 import { intOption, required, type Command, type ParsedArgs } from '../args.js'
-import { processIo, type Io } from './deposit.js'
+import { processIo, type Io } from '../io.js'
 
 const usage = (m: string): NodeError => new NodeError({ code: 'USAGE' }, m)
 

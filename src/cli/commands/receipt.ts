@@ -1,14 +1,14 @@
 // courtchain receipt: fetch an evidence item's receipt (JSON, or C2SP tlog-proof text with --text).
 import { writeFile } from 'node:fs/promises'
 import { CourtchainClient } from '../../client/index.js'
-import { NodeError } from '../../util/index.js'
+import { NodeError, isNodeError } from '../../util/index.js'
 import { required, type Command, type ParsedArgs } from '../args.js'
-import { processIo, type Io } from './deposit.js'
+import { processIo, type Io } from '../io.js'
 
 export const receiptCommand: Command = {
   name: 'receipt',
   summary: "fetch an evidence item's receipt from a node",
-  usage: 'receipt <evidence id> --node <url> [--text] [--out <file>]',
+  usage: 'receipt <evidence id or a unique prefix of it> --node <url> [--text] [--out <file>]',
   options: {
     node: { type: 'string', short: 'n', description: 'RPC URL of a node of the chain', env: 'COURTCHAIN_NODE' },
     text: { type: 'boolean', description: 'the C2SP tlog-proof form instead of courtchain.receipt/v2 JSON', default: false },
@@ -20,14 +20,20 @@ export const receiptCommand: Command = {
 /** The receipt command with its output injected; 1 when the node does not know the id. */
 export async function runReceipt(args: ParsedArgs, io: Io): Promise<number> {
   const [id, ...extra] = args.positionals
-  if (id === undefined || extra.length > 0) throw new NodeError({ code: 'USAGE' }, 'name exactly one evidence id')
-  if (!/^[0-9a-f]{64}$/.test(id)) throw new NodeError({ code: 'USAGE' }, `evidence id expected 64 lowercase hex characters, got "${id}"`)
+  if (id === undefined || extra.length > 0) throw new NodeError({ code: 'USAGE' }, 'name exactly one evidence id (the `evidence` line of `courtchain verify`)')
+  if (!/^[0-9a-fA-F]{4,64}$/.test(id)) throw new NodeError({ code: 'USAGE' }, `an evidence id is 64 hex digits, or a unique prefix of at least 4; got "${id}"`)
   const client = new CourtchainClient({ url: required(args, 'node') })
-  const body = args.values.text === true
-    ? await client.receiptText(id)
-    : await client.receipt(id).then((r) => (r === null ? null : JSON.stringify(r, null, 2) + '\n'))
-  if (body === null) {
+  let full: string
+  try { full = await client.resolveEvidenceId(id) } catch (e) {
+    if (!isNodeError(e, 'EVIDENCE_NOT_FOUND')) throw e
     io.err(`NOT FOUND: no evidence ${id} on ${client.url}`)
+    return 1
+  }
+  const body = args.values.text === true
+    ? await client.receiptText(full)
+    : await client.receipt(full).then((r) => (r === null ? null : JSON.stringify(r, null, 2) + '\n'))
+  if (body === null) {
+    io.err(`NOT FOUND: no evidence ${full} on ${client.url}`)
     return 1
   }
   if (typeof args.values.out === 'string') {

@@ -9,7 +9,7 @@ import { CourtchainClient, nextNonce } from '../../client/index.js'
 import { ed25519Sign, readKeyFile, type KeyFile } from '../../crypto/index.js'
 import { NodeError, toBase64 } from '../../util/index.js'
 import { required, type Command, type ParsedArgs } from '../args.js'
-import { processIo, type Io } from './deposit.js'
+import { processIo, type Io } from '../io.js'
 
 export const relayCommand: Command = {
   name: 'relay',

@@ -1,8 +1,8 @@
 // courtchain status: a readable summary of a node's GET /v1/status.
 import { CourtchainClient, type NodeStatus } from '../../client/index.js'
 import { required, type Command, type ParsedArgs } from '../args.js'
-import { processIo, type Io } from './deposit.js'
-import { formatTime } from './verify.js'
+import { processIo, type Io } from '../io.js'
+import { formatTime } from '../report.js'
 
 export const statusCommand: Command = {
   name: 'status',

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, extname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RpcDeps } from '../deps.js'
+import { errors } from '../responses.js'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -91,12 +92,14 @@ export function registerWeb(app: FastifyInstance, deps: RpcDeps): void {
     return reply.type(TYPES['.html']!).header('cache-control', 'no-cache').header('content-security-policy', policy)
       .header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer').send(html)
   }
-  app.get('/', sendPage)
-  app.get('/index.html', sendPage)
+  const file = (description: string, type = '*/*'): { description: string; response: Record<string, unknown> } =>
+    ({ description, response: { 200: { description, content: { [type]: { schema: { type: 'string' } } } }, ...errors } })
+  app.get('/', { schema: file('the web page: verify a file, the dashboard, the explorer', 'text/html') }, sendPage)
+  app.get('/index.html', { schema: { ...file('the web page', 'text/html'), hide: true } }, sendPage)
 
-  app.get<{ Params: { '*': string } }>('/web/*', async (req, reply) => sendFile(reply, safeJoin(webRoot, req.params['*'])))
+  app.get<{ Params: { '*': string } }>('/web/*', { schema: file("the page's styles and scripts") }, async (req, reply) => sendFile(reply, safeJoin(webRoot, req.params['*'])))
 
-  app.get<{ Params: { '*': string } }>('/lib/courtchain/*', async (req, reply) => {
+  app.get<{ Params: { '*': string } }>('/lib/courtchain/*', { schema: file("the browser-safe modules the page's verifier runs", 'text/javascript') }, async (req, reply) => {
     const rel = req.params['*']
     const [folder, file] = rel.split('/', 2)
     const allowed = BROWSER_FOLDERS.has(folder ?? '') || (folder === 'crypto' && BROWSER_CRYPTO.has(file ?? '') && rel === `crypto/${file}`)
@@ -104,7 +107,7 @@ export function registerWeb(app: FastifyInstance, deps: RpcDeps): void {
     return sendFile(reply, allowed && (ext === '.js' || ext === '.map') ? safeJoin(distSrc, rel) : null)
   })
 
-  app.get<{ Params: { '*': string } }>('/lib/npm/*', async (req, reply) => {
+  app.get<{ Params: { '*': string } }>('/lib/npm/*', { schema: file("the packages the page's verifier imports", 'text/javascript') }, async (req, reply) => {
     const rel = req.params['*']
     const name = Object.keys(packages).find((n) => rel.startsWith(n + '/'))
     const path = name && extname(rel) === '.js' ? safeJoin(packages[name]!, rel.slice(name.length + 1)) : null
