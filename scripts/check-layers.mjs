@@ -14,6 +14,7 @@ const LAYER = {
   store: 4, mempool: 4, p2p: 4, consensus: 5, sync: 5, client: 6, rpc: 6, web: 6, node: 7, cli: 8,
 }
 const ENTRIES = new Set(['index.ts', 'portable.ts'])
+const IMPORT_RE = /(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
 // Bare packages the browser-safe verifier may load (the web page maps them with an import map).
 const BROWSER_PACKAGES = /^(@noble\/(hashes|curves)\/|cborg)/
 
@@ -25,7 +26,7 @@ const problems = []
 for (const file of files(src)) {
   const from = relative(src, file).split('/')[0]
   const text = readFileSync(file, 'utf8')
-  for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+  for (const m of text.matchAll(IMPORT_RE)) {
     const spec = m[1] ?? m[2]
     if (!spec.startsWith('.')) continue
     const target = resolve(dirname(file), spec).replace(/\.js$/, '.ts')
@@ -44,13 +45,23 @@ const walk = (file, via) => {
   seen.add(file)
   let text
   try { text = readFileSync(file, 'utf8') } catch { problems.push(`${via}: imports missing ${rel(file)}`); return }
-  for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+  for (const m of text.matchAll(IMPORT_RE)) {
     const spec = m[1] ?? m[2]
     if (spec.startsWith('.')) walk(resolve(dirname(file), spec).replace(/\.js$/, '.ts'), rel(file))
     else if (!BROWSER_PACKAGES.test(spec)) problems.push(`${rel(file)}: browser-safe verifier reaches ${spec}`)
   }
 }
 walk(join(src, 'verify', 'index.ts'), 'verify')
+
+// Nothing in src/ imports from tests, benchmarks, scripts or fault code.
+for (const file of files(src)) {
+  for (const m of readFileSync(file, 'utf8').matchAll(IMPORT_RE)) {
+    const spec = m[1] ?? m[2]
+    if (!spec.startsWith('.')) continue
+    const target = resolve(dirname(file), spec).replace(/\.js$/, '.ts')
+    if (!target.startsWith(src + '/')) problems.push(`${rel(file)}: imports ${rel(target)}, outside src/ (test, bench or fault code)`)
+  }
+}
 
 function rel(f) { return relative(root, f) }
 if (problems.length) { console.error(problems.join('\n')); console.error(`layers: ${problems.length} problem(s)`); process.exit(1) }

@@ -4,7 +4,7 @@
 import type { Receipt, Tx, TrustRoot } from '../chain/index.js'
 import { NodeError, isNodeError } from '../util/index.js'
 import { deposit, type DepositInput, type DepositOptions, type DepositResult } from './deposit.js'
-import type { BlockView, DigestMatch, EvidenceView, ForeignChainView, NodeStatus, SubmitResult, TxReceipts, TxView, VerifyRequest } from './types.js'
+import type { BlockView, DigestMatch, EvidenceView, ForeignChainView, NodeStatus, SubmitOptions, SubmitResult, TxReceipts, TxView, VerifyRequest } from './types.js'
 
 export type FetchFn = typeof fetch
 
@@ -17,11 +17,6 @@ export interface ClientOptions {
   requestTimeoutMs?: number
 }
 
-export interface SubmitOptions {
-  /** 'commit' holds the request until the tx is final (or `timeoutMs` passes: status 'pending'). */
-  wait?: 'commit' | 'none'
-  timeoutMs?: number
-}
 
 interface RequestOptions {
   method?: 'GET' | 'POST'

@@ -3,14 +3,22 @@
 // commit → every item's evidence id and receipt, all of a tx in one request. Each receipt's leaf
 // is checked to hash to its id and to record this tx, item and digest, so the client does not
 // depend on recomputing the node's record layout.
-import { genesisHash, parseEvidenceItem, signTx, type EvidenceItem, type EvidenceRecord, type Receipt, type TrustRoot } from '../chain/index.js'
+import { genesisHash, parseEvidenceItem, signTx, type EvidenceItem, type EvidenceRecord, type Receipt, type Tx, type TrustRoot } from '../chain/index.js'
 import { ed25519PublicKey, ed25519Sign, type HashAlg } from '../crypto/index.js'
 import { hashLeaf } from '../merkle/index.js'
 import { verifyReceipt } from '../verify/index.js'
 import { NodeError, abytes, fromBase64, fromUtf8, isNodeError, toHex } from '../util/index.js'
-import type { CourtchainClient } from './client.js'
 import { hashFiles, mediaTypeOf, type DepositFile, type HashProgress } from './files.js'
-import type { SubmitResult } from './types.js'
+import type { DigestMatch, SubmitOptions, SubmitResult, TxReceipts, TxView } from './types.js'
+
+/** What deposit() asks of a node: the calls of CourtchainClient it makes. */
+export interface DepositNode {
+  trustRoot(): Promise<TrustRoot>
+  lookupDigests(digests: string[]): Promise<DigestMatch[]>
+  submitTx(tx: Tx, opts?: SubmitOptions): Promise<SubmitResult>
+  getTx(hash: string): Promise<TxView | null>
+  txReceipts(hash: string): Promise<TxReceipts | null>
+}
 
 export type DepositInput = EvidenceItem[] | Array<string | DepositFile>
 
@@ -86,7 +94,7 @@ export function nextNonce(): number {
 }
 
 /** See the file comment; throws a NodeError naming the step (and tx) that failed. */
-export async function deposit(client: CourtchainClient, input: DepositInput, opts: DepositOptions): Promise<DepositResult> {
+export async function deposit(client: DepositNode, input: DepositInput, opts: DepositOptions): Promise<DepositResult> {
   const started = Date.now()
   abytes(opts.key.seed, 'key.seed', 32)
   const trustRoot = await client.trustRoot()
@@ -165,7 +173,7 @@ export interface AlreadyDeposited {
 }
 
 /** Throws ALREADY_ON_CHAIN (data: `items`, AlreadyDeposited[]) when any item's SHA-256 is on chain; one lookup request per 5,000 items. */
-async function refuseDeposited(client: CourtchainClient, items: EvidenceItem[], paths: string[] | null): Promise<void> {
+async function refuseDeposited(client: DepositNode, items: EvidenceItem[], paths: string[] | null): Promise<void> {
   const found = new Map((await client.lookupDigests([...new Set(items.map((it) => `sha256:${it.digests.sha256}`))])).map((m) => [m.digest, m]))
   if (found.size === 0) return
   const already: AlreadyDeposited[] = []
@@ -254,7 +262,7 @@ const BUSY = ['MEMPOOL_FULL', 'MEMBER_QUOTA', 'RATE_LIMITED', 'NOT_READY', 'SHUT
  * Submits until the tx is committed: a 'pending' answer or DUPLICATE_TX (an earlier attempt got
  * through) turns into polling GET /v1/txs/:hash; a busy node is retried with backoff.
  */
-async function submitUntilCommitted(client: CourtchainClient, tx: Parameters<CourtchainClient['submitTx']>[0], hash: string, timeoutMs: number): Promise<{ height: number; index: number }> {
+async function submitUntilCommitted(client: DepositNode, tx: Tx, hash: string, timeoutMs: number): Promise<{ height: number; index: number }> {
   const deadline = Date.now() + timeoutMs
   let backoff = 100
   let res: SubmitResult | null = null
@@ -288,7 +296,7 @@ function withTx(e: unknown, hash: string): unknown {
  * The receipts of a committed tx, retried briefly: the node answered the commit, but a member
  * node may serve reads a moment behind its commit.
  */
-async function txReceipts(client: CourtchainClient, hash: string, count: number): Promise<Receipt[]> {
+async function txReceipts(client: DepositNode, hash: string, count: number): Promise<Receipt[]> {
   for (let attempt = 0; ; attempt++) {
     const res = await client.txReceipts(hash)
     if (res && res.receipts.length === count) return res.receipts

@@ -45,3 +45,9 @@ export interface ForeignChainView {
   /** Two conflicting signed checkpoints (notes a and b), anchored at `height`, once it equivocated. */
   fork: { a: string; b: string; height: number } | null
 }
+
+export interface SubmitOptions {
+  /** 'commit' holds the request until the tx is final (or `timeoutMs` passes: status 'pending'). */
+  wait?: 'commit' | 'none'
+  timeoutMs?: number
+}
