@@ -12,7 +12,7 @@ import { makeTestChain } from '../web/chain.js'
 const chain = makeTestChain({ laterMembers: ['notary-9'] })
 chain.addBlock(utf8('deposited by a member admitted after genesis'), 'notary-9')
 chain.addBlock(utf8('a second tx in the chain'))
-const lateId = chain.blocks[3]!.placed[0]!.id
+const lateId = chain.blocks.flatMap((b) => b.placed).find((e) => e.record.depositor === 'notary-9')!.id
 const late = chain.receipt(lateId)!
 const detail = (r: ReturnType<typeof verifyReceipt>): string => r.checks.find((c) => c.name === r.failed)?.detail ?? ''
 

@@ -61,7 +61,7 @@ const rows: Row[] = [
   { rule: 'leaf bytes that are not JSON', receipt: { ...good, leaf: toBase64(utf8(leafText.slice(0, -1))) }, check: 'leaf', detail: /not JSON/ },
   { rule: 'an evidence id that is not the leaf hash', receipt: { ...good, id: flipHex(good.id) }, check: 'leaf', detail: /is not the leaf's hash/ },
   { rule: 'a trust root whose handover history does not verify', receipt: good, trustRoot: { ...trustRoot, history: [{ epoch: 1, start: 2, validators: [], prev: '00'.repeat(32), header: {} as never, certificate: '' }] }, check: 'checkpoint', detail: /^trust root: handover to epoch 1/ },
-  { rule: 'fewer signatures than the quorum', receipt: { ...good, checkpoint: editSignatures((l) => l.slice(0, 2)) }, check: 'checkpoint', detail: /expected 3 verified signatures/ },
+  { rule: 'fewer signatures than the quorum', receipt: { ...good, checkpoint: editSignatures((l) => l.slice(0, 2)) }, check: 'checkpoint', detail: /only 2 of the 3 validator signatures a quorum needs/ },
   { rule: 'a validator signature altered', receipt: { ...good, checkpoint: editSignatures((l) => l.map((s, i) => (i === 0 ? s.replace(/ (\S+)$/, (_, b64: string) => ' ' + flipB64(b64, 4)) /* past the 4-byte key id */ : s))) }, check: 'checkpoint', detail: /does not verify/ },
   { rule: 'a quorum-signed checkpoint of another origin', receipt: { ...good, checkpoint: resigned((c) => ({ ...c, origin: 'courtchain/otherchain' })) }, check: 'checkpoint', detail: /origin "courtchain\/otherchain" is not this chain's/ },
   { rule: 'the checkpoint of a block before the evidence', receipt: { ...good, checkpoint: chain.blocks[0]!.certificate }, check: 'checkpoint', detail: /older than the evidence record/ },
