@@ -4,6 +4,7 @@ import { helpText, parseCommandArgs, type Command } from './args.js'
 import { devnetCommand } from './commands/devnet.js'
 import { genesisCommand } from './commands/genesis.js'
 import { keygen } from './commands/keygen.js'
+import { initCommand } from './commands/init.js'
 import { startCommand } from './commands/start.js'
 import { depositCommand } from './commands/deposit.js'
 import { verifyCommand } from './commands/verify.js'
@@ -12,7 +13,7 @@ import { statusCommand } from './commands/status.js'
 import { govCommand } from './commands/gov.js'
 import { relayCommand } from './commands/relay.js'
 
-export const commands: Command[] = [keygen, genesisCommand, startCommand, devnetCommand, depositCommand, verifyCommand, receiptCommand, relayCommand, statusCommand, govCommand]
+export const commands: Command[] = [keygen, genesisCommand, initCommand, startCommand, devnetCommand, depositCommand, verifyCommand, receiptCommand, relayCommand, statusCommand, govCommand]
 
 const USAGE = `courtchain — a permissioned chain for electronic evidence
 

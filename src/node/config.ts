@@ -3,10 +3,11 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { validateGenesis } from '../chain/index.js'
+import { validateGenesis, type Genesis } from '../chain/index.js'
 import { parseJsonStrict } from '../codec/index.js'
 import { readKeyFile } from '../crypto/index.js'
 import { NodeError } from '../util/index.js'
+import { reachabilityFix, unreachableAddrs } from './addresses.js'
 import { defaultNodeOptions, type NodeOptions } from './options.js'
 
 /** What config.json holds (all optional except genesis and key). */
@@ -15,12 +16,14 @@ export interface NodeConfigFile {
   key: string
   dataDir?: string
   listen?: string[]
+  /** Genesis addresses that reach this node through a port forward or NAT rather than a listen address. */
+  announce?: string[]
   rpc?: { host?: string; port?: number; rateLimitPerSecond?: number }
   web?: boolean
   logLevel?: string
 }
 
-export interface ConfigOverrides { rpcHost?: string; rpcPort?: number; dataDir?: string; listen?: string[]; logLevel?: string; byzantine?: string; web?: boolean }
+export interface ConfigOverrides { rpcHost?: string; rpcPort?: number; dataDir?: string; listen?: string[]; announce?: string[]; logLevel?: string; byzantine?: string; web?: boolean }
 
 /** The folder of the web page shipped with this package (src/web next to dist/). */
 export function defaultWebRoot(): string {
@@ -28,12 +31,19 @@ export function defaultWebRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src', 'web')
 }
 
+/** Parses and checks a genesis file; errors name the file. */
+export async function readGenesisFile(file: string): Promise<Genesis> {
+  try { return validateGenesis(parseJsonStrict(await readFile(file, 'utf8'), 16 << 20)) } catch (e) {
+    throw new NodeError({ code: 'CONFIG_INVALID', file }, `${file}: ${(e as Error).message}`)
+  }
+}
+
 /** Loads `<home>/config.json`, applies COURTCHAIN_* environment variables, then `flags`. */
 export async function loadNodeConfig(home: string, flags: ConfigOverrides = {}): Promise<{ options: NodeOptions; logLevel: string }> {
   const file = join(home, 'config.json')
   let text: string
   try { text = await readFile(file, 'utf8') } catch {
-    throw new NodeError({ code: 'CONFIG_NOT_FOUND', file }, `no config file at ${file} (create one with "courtchain devnet init" or by hand)`)
+    throw new NodeError({ code: 'CONFIG_NOT_FOUND', file }, `no config file at ${file} (create one with "courtchain init", see docs/operations.md)`)
   }
   let cfg: NodeConfigFile
   try { cfg = parseJsonStrict(text, 1 << 20) as NodeConfigFile } catch (e) {
@@ -43,17 +53,21 @@ export async function loadNodeConfig(home: string, flags: ConfigOverrides = {}):
   const at = (p: string): string => (isAbsolute(p) ? p : join(home, p))
   const env = process.env
   const genesisPath = at(cfg.genesis)
-  let genesis
-  try { genesis = validateGenesis(parseJsonStrict(await readFile(genesisPath, 'utf8'), 16 << 20)) } catch (e) {
-    throw new NodeError({ code: 'CONFIG_INVALID', file: genesisPath }, `${genesisPath}: ${(e as Error).message}`)
-  }
+  const genesis = await readGenesisFile(genesisPath)
   const key = await readKeyFile(at(cfg.key))
+  // Peers dial a member at its genesis addresses, so those are where it listens unless told otherwise.
+  const self = genesis.members.find((m) => m.id === key.id)
+  const list = (v: string | undefined): string[] | undefined => v?.split(',').map((a) => a.trim()).filter(Boolean)
+  const listen = flags.listen ?? list(env.COURTCHAIN_LISTEN) ?? cfg.listen ?? (self?.addrs?.length ? self.addrs : ['/ip4/127.0.0.1/tcp/0'])
+  const announce = flags.announce ?? list(env.COURTCHAIN_ANNOUNCE) ?? cfg.announce ?? []
+  const missing = self?.validator ? unreachableAddrs(self.addrs ?? [], listen, announce) : []
+  if (missing.length > 0) throw new NodeError({ code: 'CONFIG_UNREACHABLE', file, missing }, reachabilityFix(key.id, missing, listen, (a) => `set "listen": ${JSON.stringify(a)} in ${file}`))
   const rpcPort = flags.rpcPort ?? (env.COURTCHAIN_RPC_PORT ? Number(env.COURTCHAIN_RPC_PORT) : cfg.rpc?.port ?? defaultNodeOptions.rpc.port)
   const options: NodeOptions = {
     genesis,
     key: { id: key.id, seed: key.seed, publicKey: key.publicKey },
     dataDir: flags.dataDir ?? env.COURTCHAIN_DATA_DIR ?? at(cfg.dataDir ?? 'data'),
-    listen: flags.listen ?? (env.COURTCHAIN_LISTEN ? env.COURTCHAIN_LISTEN.split(',') : cfg.listen ?? ['/ip4/127.0.0.1/tcp/0']),
+    listen,
     rpc: {
       ...defaultNodeOptions.rpc,
       host: flags.rpcHost ?? env.COURTCHAIN_RPC_HOST ?? cfg.rpc?.host ?? defaultNodeOptions.rpc.host,
