@@ -5,6 +5,7 @@ import { devnetCommand } from './commands/devnet.js'
 import { genesisCommand } from './commands/genesis.js'
 import { keygen } from './commands/keygen.js'
 import { initCommand } from './commands/init.js'
+import { memberCardCommand } from './commands/member-card.js'
 import { startCommand } from './commands/start.js'
 import { depositCommand } from './commands/deposit.js'
 import { verifyCommand } from './commands/verify.js'
@@ -13,7 +14,7 @@ import { statusCommand } from './commands/status.js'
 import { govCommand } from './commands/gov.js'
 import { relayCommand } from './commands/relay.js'
 
-export const commands: Command[] = [keygen, genesisCommand, initCommand, startCommand, devnetCommand, depositCommand, verifyCommand, receiptCommand, relayCommand, statusCommand, govCommand]
+export const commands: Command[] = [keygen, memberCardCommand, genesisCommand, initCommand, startCommand, devnetCommand, depositCommand, verifyCommand, receiptCommand, relayCommand, statusCommand, govCommand]
 
 const USAGE = `courtchain — a permissioned chain for electronic evidence
 
