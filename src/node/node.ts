@@ -24,6 +24,8 @@ import { Receipts } from './receipts.js'
 import { CommitWaiters } from './waiters.js'
 import { ValidatorRole } from './validator-role.js'
 import { HandoverHistory } from './handovers.js'
+import { EXIT_STORE_RECOVERED, NodeHealth, probeWrite, StoreWatch } from './health.js'
+import { defaultHealthOptions } from './options.js'
 
 export const CONSENSUS_PROTOCOL = 'pbft'
 
@@ -35,6 +37,9 @@ export interface NodeDeps {
 export class Node {
   private closing = false
   private readonly controller = new AbortController()
+  private requestExit!: (code: number) => void
+  /** Resolves with an exit code when the process must be restarted to recover (EXIT_STORE_RECOVERED). */
+  readonly exitRequested = new Promise<number>((resolve) => { this.requestExit = resolve })
 
   private constructor(
     readonly opts: NodeOptions,
@@ -50,6 +55,7 @@ export class Node {
     private readonly gossip: TxGossip,
     private readonly waiters: CommitWaiters,
     private readonly timers: ReturnType<typeof setInterval>[],
+    readonly health: NodeHealth,
   ) {}
 
   get engine(): ConsensusEngine<NodeBlock> | null { return this.role.engine }
@@ -93,13 +99,28 @@ export class Node {
       log, onSyncNeeded: () => { void node?.catchUp() },
     })
     const engine = (): ConsensusEngine<NodeBlock> | null => role.engine
+    // A node that cannot write stops voting and syncing (each attempt would fail again) and
+    // refuses txs; once the disk takes writes it exits for a clean restart (health.ts).
+    const storeWatch = new StoreWatch({
+      log: log.child({ mod: 'health' }), probeWrite: () => probeWrite(opts.dataDir),
+      onFailure: () => { void role.close() },
+      onWritable: () => node?.requestExit(EXIT_STORE_RECOVERED),
+    })
+    store.onWriteError((e) => storeWatch.failed(e))
+    const connectedPeers = (): Set<string> => new Set(p2p.peers().filter((p) => p.connected).map((p) => p.id))
+    const health = new NodeHealth({
+      self: key.id, height: () => ledger.head.height, peerHeads: () => sync.peerHeights, validators: () => ledger.state.validators,
+      isValidator: () => role.isValidator, connected: connectedPeers, store: storeWatch, dataDir: opts.dataDir,
+      maxBlocksBehind: (opts.health ?? defaultHealthOptions).maxBlocksBehind,
+    })
+    metrics.watchHealth()
     metrics.watchInFlight(() => engine()?.status.inFlight ?? 0)
 
     const receipts = new Receipts(ledger)
     const handovers = await HandoverHistory.load(ledger)
     const status = (): StatusView => {
       const peers = p2p.peers()
-      const online = new Set(peers.filter((p) => p.connected).map((p) => p.id))
+      const online = connectedPeers()
       online.add(key.id)
       const view = engine()?.view ?? 0
       return {
@@ -111,6 +132,7 @@ export class Node {
       }
     }
     const admit = async (p: ReturnType<typeof parseTx>, bytes: Uint8Array): Promise<void> => {
+      storeWatch.assertWritable()
       await mempool.add(p, bytes)
       metrics.admitted(p.hash)
       gossip.push(bytes)
@@ -119,7 +141,7 @@ export class Node {
     const canRecord = (): boolean => ledger.state.members.get(key.id)?.role === 'court'
     let recordNonce = Date.now() * 1000
     const api = nodeApi({
-      ledger, mempool, receipts, waiters, admit, status, metrics: () => metrics.render(status()), history: () => handovers.list(),
+      ledger, mempool, receipts, waiters, admit, status, health: () => health.view(), metrics: () => metrics.render(status(), health.figures()), history: () => handovers.list(),
       log: log.child({ mod: 'rpc' }), webRoot: opts.webRoot, self: key.id,
       ...(canRecord() ? {
         recordVerification: async (items: unknown[]) => {
@@ -154,13 +176,14 @@ export class Node {
 
     const timers: ReturnType<typeof setInterval>[] = []
     if (faults.timer) timers.push(faults.timer) // chaos hook (issue 10)
-    node = new Node(opts, log, store, ledger, mempool, p2p, sync, role, rpc, gossip, waiters, timers)
+    node = new Node(opts, log, store, ledger, mempool, p2p, sync, role, rpc, gossip, waiters, timers, health)
     const self = node
     metrics.watchProcess(self.controller.signal)
 
     // Wire protocols.
     const maxFrame = genesis.consensus.maxBlockBytes * 2 + 1024 * 1024
     await p2p.handle(TX_PROTOCOL, async (from, frame) => {
+      if (storeWatch.error !== null) return // it could never commit them; their sender forwards them to the validators too
       // Admitted concurrently: each add waits on a thread-pool verify and a store lookup, and
       // one at a time those round trips, not the work, bounded how fast forwarded txs got in.
       await Promise.all(decodeTxBatch(frame, maxFrame).map(async (bytes) => {
@@ -204,7 +227,7 @@ export class Node {
 
   /** Fetches certified blocks from peers until level with the best known head (consensus hears of each range). */
   async catchUp(): Promise<void> {
-    if (this.closing) return
+    if (this.closing || this.health.storeFailed) return
     const peers = this.p2p.peers().filter((p) => p.connected).map((p) => p.id)
     await this.sync.catchUp(peers)
   }
@@ -215,6 +238,7 @@ export class Node {
     this.closing = true
     this.controller.abort()
     for (const t of this.timers) clearInterval(t)
+    this.health.close()
     this.waiters.closeAll()
     await this.rpc.app.close()
     await this.role.close()

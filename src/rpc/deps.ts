@@ -19,6 +19,9 @@ export interface StatusView {
   syncing: boolean
 }
 
+/** GET /healthz: ok, or each reason the node cannot do its job. */
+export interface HealthView { ok: boolean; height: number; reasons: { code: string; message: string }[] }
+
 export interface TxLocation { height: number; index: number; blockHash: string }
 export interface TxView { hash: string; status: 'pending' | 'committed'; location?: TxLocation; tx: unknown }
 export interface BlockView { height: number; hash: string; block: Block; certificate: string }
@@ -27,6 +30,8 @@ export interface EvidenceView { id: string; leafIndex: number; record: EvidenceR
 export interface RpcDeps {
   log: Logger
   status(): StatusView
+  /** The health verdict; without it /healthz only says the process answers. */
+  health?(): HealthView
   /** Parses, admits and forwards a tx; throws a typed error for any bad input. */
   submitTx(body: unknown): Promise<{ hash: string }>
   /** Resolves with the tx's location once committed, or null after `timeoutMs`. */

@@ -39,7 +39,8 @@ export function buildRpc(opts: RpcOptions, deps: RpcDeps): FastifyInstance {
   app.removeContentTypeParser('text/plain')
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toHttpError(err)
-    if (status >= 500) deps.log.error({ err, url: req.url }, 'rpc error')
+    // A 503 is the node saying it cannot serve now (unhealthy, closing); what caused it is logged where it happened.
+    if (status >= 500 && status !== 503) deps.log.error({ err, url: req.url }, 'rpc error')
     void reply.status(status).send(body)
   })
   app.setNotFoundHandler((req, reply) => {

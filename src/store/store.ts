@@ -58,6 +58,7 @@ export class Store {
   #head: StoreHead | undefined
   #nextWalSeq: number
   #writes: Promise<unknown> = Promise.resolve()
+  #onWriteError: ((e: Error) => void) | null = null
 
   private constructor(private readonly db: Db, head: StoreHead | undefined, nextWalSeq: number) {
     this.#head = head
@@ -92,6 +93,14 @@ export class Store {
       await db.close()
       throw e
     }
+  }
+
+  /**
+   * Calls `cb` with each failed write (a full or failing disk). LevelDB refuses every later write
+   * once an fsync failed, until the database is reopened: the node's health watch needs to know.
+   */
+  onWriteError(cb: (e: Error) => void): void {
+    this.#onWriteError = cb
   }
 
   /** Waits for pending writes, then closes the database. */
@@ -234,7 +243,7 @@ export class Store {
   /** Appends a consensus WAL record, fsynced before resolving (a vote is on disk before it is sent). */
   async walAppend(record: Uint8Array): Promise<number> {
     const seq = this.#nextWalSeq++
-    await this.db.put(walKey(seq), record, { sync: true })
+    await this.written(this.db.put(walKey(seq), record, { sync: true }))
     return seq
   }
 
@@ -249,7 +258,7 @@ export class Store {
 
   /** Drops WAL records with seq < belowSeq (after a stable checkpoint). */
   async walTruncate(belowSeq: number): Promise<void> {
-    await this.db.clear({ gte: walKey(0), lt: walKey(belowSeq) })
+    await this.written(this.db.clear({ gte: walKey(0), lt: walKey(belowSeq) }))
   }
 
   /**
@@ -313,7 +322,14 @@ export class Store {
       if (v === null) batch.del(place(k))
       else batch.put(place(k), place(v))
     }
-    await batch.write({ sync })
+    await this.written(batch.write({ sync }))
+  }
+
+  private async written<T>(write: Promise<T>): Promise<T> {
+    try { return await write } catch (e) {
+      this.#onWriteError?.(e as Error)
+      throw e
+    }
   }
 
   /** Block writes run one at a time: each checks the head the previous one left. */

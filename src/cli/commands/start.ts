@@ -31,13 +31,16 @@ export const startCommand: Command = {
     })
     const log = pino({ level: logLevel, base: { node: options.key.id } })
     const node = await Node.init(options, { log })
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string): void => {
-        log.info({ signal }, 'shutting down')
-        node.close().then(resolve, (e) => { log.error({ err: e }, 'close failed'); resolve() })
+    return new Promise<number>((resolve) => {
+      const stop = (reason: string, code: number): void => {
+        log.info({ reason, exitCode: code }, 'shutting down')
+        node.close().then(() => resolve(code), (e) => { log.error({ err: e }, 'close failed'); resolve(code) })
+        // A restart the node asked for must happen even if some handle keeps the loop alive.
+        if (code !== 0) setTimeout(() => process.exit(code), 15_000).unref()
       }
-      process.once('SIGTERM', () => stop('SIGTERM'))
-      process.once('SIGINT', () => stop('SIGINT'))
+      process.once('SIGTERM', () => stop('SIGTERM', 0))
+      process.once('SIGINT', () => stop('SIGINT', 0))
+      void node.exitRequested.then((code) => stop('restart requested', code))
     })
   },
 }
