@@ -160,6 +160,8 @@ export interface HealthFigures {
   quorumSize: number
   storeWriteErrors: number
   disk: { size: number; free: number } | null
+  /** this clock minus the validators' (ms), null when not measured */
+  clockOffsetMs: number | null
 }
 
 export interface NodeHealthDeps {
@@ -172,6 +174,8 @@ export interface NodeHealthDeps {
   /** member ids of the connected peers */
   connected(): ReadonlySet<string>
   store: StoreWatch
+  /** the clock watch (clock.ts) and the offset beyond which the clock counts as off (ms) */
+  clock: { offsetMs(): number | null; maxOffsetMs(): number }
   maxBlocksBehind: number
   dataDir: string
 }
@@ -201,7 +205,7 @@ export class NodeHealth {
     return {
       healthy: healthReasons(i).length === 0, blocksBehind: Math.max(0, (i.peersHeight ?? 0) - i.height),
       validatorsReachable: i.quorum?.reachable ?? null, quorumSize: quorumSize(this.d.validators().length),
-      storeWriteErrors: this.d.store.failedWrites, disk: this.disk,
+      storeWriteErrors: this.d.store.failedWrites, disk: this.disk, clockOffsetMs: i.clockOffsetMs,
     }
   }
 
@@ -218,7 +222,7 @@ export class NodeHealth {
     return {
       height: d.height(), peersHeight: peersHeight(d.peerHeads(), validators, d.self), maxBlocksBehind: d.maxBlocksBehind,
       quorum: d.isValidator() ? { reachable: 1 + validators.filter((v) => v !== d.self && connected.has(v)).length, size } : null,
-      clockOffsetMs: null, maxClockOffsetMs: Infinity, storeError: d.store.error,
+      clockOffsetMs: d.clock.offsetMs(), maxClockOffsetMs: d.clock.maxOffsetMs(), storeError: d.store.error,
     }
   }
 }

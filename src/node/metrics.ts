@@ -73,6 +73,7 @@ export class NodeMetrics {
     r.gauge('courtchain_quorum_size', 'validators needed to commit a block (2f+1)', () => h()?.quorumSize ?? 0)
     r.counter('courtchain_store_write_errors_total', 'store writes that failed (a full or failing disk)', () => h()?.storeWriteErrors ?? 0)
     r.gauge('courtchain_data_dir_size_bytes', 'size of the file system holding the data dir', () => h()?.disk?.size ?? NaN)
+    r.gauge('courtchain_clock_offset_seconds', "this clock minus the validators' (median of their head announcements; NaN until enough are heard)", () => (h()?.clockOffsetMs ?? NaN) / 1000)
     r.gauge('courtchain_data_dir_free_bytes', 'bytes free to this node on the file system holding the data dir', () => h()?.disk?.free ?? NaN)
   }
 

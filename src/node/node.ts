@@ -25,6 +25,7 @@ import { CommitWaiters } from './waiters.js'
 import { ValidatorRole } from './validator-role.js'
 import { HandoverHistory } from './handovers.js'
 import { EXIT_STORE_RECOVERED, NodeHealth, probeWrite, StoreWatch } from './health.js'
+import { ClockWatch } from './clock.js'
 import { defaultHealthOptions } from './options.js'
 
 export const CONSENSUS_PROTOCOL = 'pbft'
@@ -107,10 +108,14 @@ export class Node {
       onWritable: () => node?.requestExit(EXIT_STORE_RECOVERED),
     })
     store.onWriteError((e) => storeWatch.failed(e))
+    // Half the skew a block may have: two clocks off by that much in opposite directions still agree on a block.
+    const maxClockOffsetMs = (): number => ledger.state.params.maxClockSkewMs / 2
+    const clockWatch = new ClockWatch({ now: clock.now, validators: () => ledger.state.validators, self: key.id, maxOffsetMs: maxClockOffsetMs, log: log.child({ mod: 'clock' }) })
     const connectedPeers = (): Set<string> => new Set(p2p.peers().filter((p) => p.connected).map((p) => p.id))
     const health = new NodeHealth({
       self: key.id, height: () => ledger.head.height, peerHeads: () => sync.peerHeights, validators: () => ledger.state.validators,
       isValidator: () => role.isValidator, connected: connectedPeers, store: storeWatch, dataDir: opts.dataDir,
+      clock: { offsetMs: () => clockWatch.offsetMs(), maxOffsetMs: maxClockOffsetMs },
       maxBlocksBehind: (opts.health ?? defaultHealthOptions).maxBlocksBehind,
     })
     metrics.watchHealth()
@@ -160,6 +165,8 @@ export class Node {
     })
     const rpc = await startRpc(opts.rpc, api)
 
+    // Our head and our clock, which peers compare theirs with (clock.ts).
+    const headNow = (): Uint8Array => encodeHead({ height: ledger.head.height, hash: ledger.head.hash, time: clock.now() })
     // Committed blocks: wake waiters, drop from mempool, announce the head, count; a member
     // registry changed by governance updates the network allowlist without a restart.
     let members = ledger.state.members
@@ -171,7 +178,7 @@ export class Node {
       mempool.removeCommitted(pb.txs.map((t) => t.hash))
       pb.txs.forEach((t, index) => waiters.committed(t.hash, { height: pb.block.header.height, index, blockHash: pb.hash }))
       metrics.committed(pb, placed)
-      p2p.broadcast(HEAD_PROTOCOL, encodeHead({ height: pb.block.header.height, hash: pb.hash }))
+      p2p.broadcast(HEAD_PROTOCOL, headNow())
     })
 
     const timers: ReturnType<typeof setInterval>[] = []
@@ -200,6 +207,7 @@ export class Node {
     await p2p.handleRequest(SYNC_PROTOCOL, (from, bytes) => sync.serve(from, bytes))
     await p2p.handle(HEAD_PROTOCOL, (from, bytes) => {
       const h = decodeHeadAnnouncement(bytes)
+      if (h.time !== undefined) clockWatch.reading(from, h.time)
       sync.notePeerHead(from, h.height)
       const delay = syncDelayMs(role.isValidator, ledger.head.height, h.height)
       if (delay === 0) void self.catchUp()
@@ -207,7 +215,7 @@ export class Node {
     })
     // A peer that (re)connects learns our head at once, not at the next periodic announcement:
     // a restarted or wiped node starts syncing as soon as it is connected.
-    p2p.onPeer((e) => { if (e.connected) p2p.send(e.id, HEAD_PROTOCOL, encodeHead({ height: ledger.head.height, hash: ledger.head.hash })) })
+    p2p.onPeer((e) => { if (e.connected) p2p.send(e.id, HEAD_PROTOCOL, headNow()) })
     // Registered on every node: a member may become a validator at an epoch boundary.
     await p2p.handle(CONSENSUS_PROTOCOL, async (from, bytes) => {
       const e = engine()
@@ -220,7 +228,7 @@ export class Node {
     })
     await role.reconcile()
     // Re-announce the head now and then, so a peer that missed a block learns it is behind.
-    timers.push(setInterval(() => p2p.broadcast(HEAD_PROTOCOL, encodeHead({ height: ledger.head.height, hash: ledger.head.hash })), 1000))
+    timers.push(setInterval(() => p2p.broadcast(HEAD_PROTOCOL, headNow()), 1000))
     log.info({ rpc: rpc.url, p2p: p2p.addrs(), role: role.isValidator ? 'validator' : 'member' }, 'node started')
     return self
   }

@@ -28,6 +28,8 @@ export interface HostsOptions {
   chainId?: string
   /** genesis consensus timings (ms) */
   viewTimeoutMs?: number
+  /** one node started with its clock this far off (libfaketime, e.g. '-2h') */
+  faketime?: { node: number; offset: string }
   /** runs after the homes are written, before any node starts */
   beforeStart?: (h: Hosts) => Promise<void>
 }
@@ -138,7 +140,7 @@ export async function deployHosts(o: HostsOptions): Promise<Hosts> {
     ...rpcClient(urls, chainId, unit),
   }
   await o.beforeStart?.(h)
-  ids.forEach((_, i) => h.start(i))
+  ids.forEach((_, i) => h.start(i, o.faketime?.node === i ? { faketime: o.faketime.offset } : {}))
   return h
 }
 
