@@ -6,6 +6,7 @@ import { genesisCommand } from './commands/genesis.js'
 import { keygen } from './commands/keygen.js'
 import { initCommand } from './commands/init.js'
 import { memberCardCommand } from './commands/member-card.js'
+import { backupCommand, restoreCommand } from './commands/backup.js'
 import { startCommand } from './commands/start.js'
 import { depositCommand } from './commands/deposit.js'
 import { verifyCommand } from './commands/verify.js'
@@ -14,7 +15,7 @@ import { statusCommand } from './commands/status.js'
 import { govCommand } from './commands/gov.js'
 import { relayCommand } from './commands/relay.js'
 
-export const commands: Command[] = [keygen, memberCardCommand, genesisCommand, initCommand, startCommand, devnetCommand, depositCommand, verifyCommand, receiptCommand, relayCommand, statusCommand, govCommand]
+export const commands: Command[] = [keygen, memberCardCommand, genesisCommand, initCommand, startCommand, backupCommand, restoreCommand, devnetCommand, depositCommand, verifyCommand, receiptCommand, relayCommand, statusCommand, govCommand]
 
 const USAGE = `courtchain — a permissioned chain for electronic evidence
 

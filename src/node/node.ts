@@ -3,8 +3,8 @@
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { decodeCbor, encodeCbor } from '../codec/index.js'
-import { blockEvidence, parseTx, signTx, type PreparedBlock, type PlacedEvidence } from '../chain/index.js'
-import { decodeMessage, defaultDecodeLimits, encodeMessage, primaryOf, type ConsensusEngine, type ConsensusMessage } from '../consensus/index.js'
+import { blockEvidence, genesisHash, parseTx, signTx, type PreparedBlock, type PlacedEvidence } from '../chain/index.js'
+import { decodeMessage, defaultConsensusOptions, defaultDecodeLimits, encodeMessage, primaryOf, type ConsensusEngine, type ConsensusMessage } from '../consensus/index.js'
 import { ed25519Sign, ed25519Verify } from '../crypto/index.js'
 import { Mempool } from '../mempool/index.js'
 import { P2P, type PeerEntry } from '../p2p/index.js'
@@ -26,6 +26,8 @@ import { ValidatorRole } from './validator-role.js'
 import { HandoverHistory } from './handovers.js'
 import { EXIT_STORE_RECOVERED, NodeHealth, probeWrite, StoreWatch } from './health.js'
 import { ClockWatch } from './clock.js'
+import { VoteFence } from './fence.js'
+import { startAdmin } from './admin.js'
 import { defaultHealthOptions } from './options.js'
 
 export const CONSENSUS_PROTOCOL = 'pbft'
@@ -57,6 +59,7 @@ export class Node {
     private readonly waiters: CommitWaiters,
     private readonly timers: ReturnType<typeof setInterval>[],
     readonly health: NodeHealth,
+    private readonly admin: { close(): Promise<void> },
   ) {}
 
   get engine(): ConsensusEngine<NodeBlock> | null { return this.role.engine }
@@ -91,13 +94,17 @@ export class Node {
     )
 
     let node: Node | null = null
+    const fence = await VoteFence.open({
+      store, self: key.id, depth: genesis.consensus.pipelineDepth ?? defaultConsensusOptions.pipelineDepth, log: log.child({ mod: 'fence' }),
+      onLifted: () => { void role.reconcile() },
+    }, ledger.head.height)
     const role = new ValidatorRole({
       ledger, key, mempool, clock,
       wal: { append: (r: Uint8Array) => store.walAppend(r), load: () => store.walLoad(), truncate: (below: number) => store.walTruncate(below) },
       transport: { broadcast: (bytes) => { p2p.broadcast(CONSENSUS_PROTOCOL, bytes) }, send: (to, bytes) => { p2p.send(to, CONSENSUS_PROTOCOL, bytes) } },
       encodeMessage: (msg) => encodeMessage(msg, encodeNodeBlock),
       wrap: (ctx, t) => faults.wrap(ctx, t), // chaos hook (issue 10): a no-op unless --byzantine or a chaos control file
-      log, onSyncNeeded: () => { void node?.catchUp() },
+      log, onSyncNeeded: () => { void node?.catchUp() }, mayVote: () => !fence.holds,
     })
     const engine = (): ConsensusEngine<NodeBlock> | null => role.engine
     // A node that cannot write stops voting and syncing (each attempt would fail again) and
@@ -179,11 +186,15 @@ export class Node {
       pb.txs.forEach((t, index) => waiters.committed(t.hash, { height: pb.block.header.height, index, blockHash: pb.hash }))
       metrics.committed(pb, placed)
       p2p.broadcast(HEAD_PROTOCOL, headNow())
+      fence.committed(pb.block.header.height)
     })
 
     const timers: ReturnType<typeof setInterval>[] = []
     if (faults.timer) timers.push(faults.timer) // chaos hook (issue 10)
-    node = new Node(opts, log, store, ledger, mempool, p2p, sync, role, rpc, gossip, waiters, timers, health)
+    const admin = await startAdmin(opts.dataDir, {
+      backup: (out) => store.backup(out, { chainId: genesis.chainId, genesisHash: genesisHash(genesis), node: key.id }),
+    }, log.child({ mod: 'admin' }))
+    node = new Node(opts, log, store, ledger, mempool, p2p, sync, role, rpc, gossip, waiters, timers, health, admin)
     const self = node
     metrics.watchProcess(self.controller.signal)
 
@@ -209,6 +220,7 @@ export class Node {
       const h = decodeHeadAnnouncement(bytes)
       if (h.time !== undefined) clockWatch.reading(from, h.time)
       sync.notePeerHead(from, h.height)
+      fence.heard(sync.peerHeights, ledger.state.validators)
       const delay = syncDelayMs(role.isValidator, ledger.head.height, h.height)
       if (delay === 0) void self.catchUp()
       else if (delay !== null) setTimeout(() => { if (h.height > ledger.head.height) void self.catchUp() }, delay).unref()
@@ -248,6 +260,7 @@ export class Node {
     for (const t of this.timers) clearInterval(t)
     this.health.close()
     this.waiters.closeAll()
+    await this.admin.close()
     await this.rpc.app.close()
     await this.role.close()
     this.gossip.close()
