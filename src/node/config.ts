@@ -18,12 +18,12 @@ export interface NodeConfigFile {
   listen?: string[]
   /** Genesis addresses that reach this node through a port forward or NAT rather than a listen address. */
   announce?: string[]
-  rpc?: { host?: string; port?: number; rateLimitPerSecond?: number }
+  rpc?: { host?: string; port?: number; rateLimitPerSecond?: number; tls?: { cert: string; key: string } }
   web?: boolean
   logLevel?: string
 }
 
-export interface ConfigOverrides { rpcHost?: string; rpcPort?: number; dataDir?: string; listen?: string[]; announce?: string[]; logLevel?: string; byzantine?: string; web?: boolean }
+export interface ConfigOverrides { rpcHost?: string; rpcPort?: number; tlsCert?: string; tlsKey?: string; dataDir?: string; listen?: string[]; announce?: string[]; logLevel?: string; byzantine?: string; web?: boolean }
 
 /** The folder of the web page shipped with this package (src/web next to dist/). */
 export function defaultWebRoot(): string {
@@ -62,6 +62,12 @@ export async function loadNodeConfig(home: string, flags: ConfigOverrides = {}):
   const announce = flags.announce ?? list(env.COURTCHAIN_ANNOUNCE) ?? cfg.announce ?? []
   const missing = self?.validator ? unreachableAddrs(self.addrs ?? [], listen, announce) : []
   if (missing.length > 0) throw new NodeError({ code: 'CONFIG_UNREACHABLE', file, missing }, reachabilityFix(key.id, missing, listen, (a) => `set "listen": ${JSON.stringify(a)} in ${file}`))
+  // TLS files: flags, environment, then config.json (relative to the home), read once at start.
+  const tlsCert = flags.tlsCert ?? env.COURTCHAIN_TLS_CERT ?? (cfg.rpc?.tls?.cert && at(cfg.rpc.tls.cert))
+  const tlsKey = flags.tlsKey ?? env.COURTCHAIN_TLS_KEY ?? (cfg.rpc?.tls?.key && at(cfg.rpc.tls.key))
+  if (!tlsCert !== !tlsKey) throw new NodeError({ code: 'CONFIG_INVALID', file }, 'TLS needs both a certificate and a key (--tls-cert and --tls-key, or "rpc": {"tls": {"cert", "key"}})')
+  const pem = async (p: string): Promise<string> => readFile(p, 'utf8').catch((e: Error) => { throw new NodeError({ code: 'CONFIG_INVALID', file: p }, `${p}: ${e.message}`) })
+  const tls = tlsCert && tlsKey ? { cert: await pem(tlsCert), key: await pem(tlsKey) } : undefined
   const rpcPort = flags.rpcPort ?? (env.COURTCHAIN_RPC_PORT ? Number(env.COURTCHAIN_RPC_PORT) : cfg.rpc?.port ?? defaultNodeOptions.rpc.port)
   const options: NodeOptions = {
     genesis,
@@ -73,6 +79,7 @@ export async function loadNodeConfig(home: string, flags: ConfigOverrides = {}):
       host: flags.rpcHost ?? env.COURTCHAIN_RPC_HOST ?? cfg.rpc?.host ?? defaultNodeOptions.rpc.host,
       port: rpcPort,
       rateLimitPerSecond: cfg.rpc?.rateLimitPerSecond ?? defaultNodeOptions.rpc.rateLimitPerSecond,
+      ...(tls ? { tls } : {}),
     },
     mempool: defaultNodeOptions.mempool,
     webRoot: (flags.web ?? cfg.web ?? true) ? defaultWebRoot() : null,

@@ -10,6 +10,8 @@ export const startCommand: Command = {
     home: { type: 'string', description: 'node home folder with config.json', env: 'COURTCHAIN_HOME' },
     'rpc-host': { type: 'string', description: 'RPC listen address (overrides config)' },
     'rpc-port': { type: 'string', description: 'RPC port (overrides config)' },
+    'tls-cert': { type: 'string', description: 'serve the RPC over HTTPS with this PEM certificate chain (with --tls-key; overrides config)' },
+    'tls-key': { type: 'string', description: 'PEM private key of --tls-cert' },
     'data-dir': { type: 'string', description: 'store folder (overrides config)' },
     listen: { type: 'string', multiple: true, description: 'p2p listen multiaddr (repeat; overrides config; default: the genesis addresses)' },
     announce: { type: 'string', multiple: true, description: 'genesis address reached through a port forward (repeat; overrides config)' },
@@ -22,6 +24,8 @@ export const startCommand: Command = {
     const { options, logLevel } = await loadNodeConfig(home, {
       ...(args.values['rpc-host'] ? { rpcHost: String(args.values['rpc-host']) } : {}),
       ...(args.values['rpc-port'] ? { rpcPort: intOption(args, 'rpc-port') } : {}),
+      ...(args.values['tls-cert'] ? { tlsCert: String(args.values['tls-cert']) } : {}),
+      ...(args.values['tls-key'] ? { tlsKey: String(args.values['tls-key']) } : {}),
       ...(args.values['data-dir'] ? { dataDir: String(args.values['data-dir']) } : {}),
       ...(args.values.listen ? { listen: args.values.listen as string[] } : {}),
       ...(args.values.announce ? { announce: args.values.announce as string[] } : {}),
