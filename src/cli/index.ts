@@ -27,7 +27,7 @@ ${'@@'}`
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
-  const list = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')
+  const list = commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(USAGE.replace('@@', list))
     return name ? 0 : 1

@@ -8,7 +8,7 @@ import { parseJsonStrict } from '../codec/index.js'
 import { readKeyFile } from '../crypto/index.js'
 import { NodeError } from '../util/index.js'
 import { reachabilityFix, unreachableAddrs } from './addresses.js'
-import { defaultNodeOptions, type NodeOptions } from './options.js'
+import { defaultHealthOptions, defaultNodeOptions, type NodeOptions } from './options.js'
 
 /** What config.json holds (all optional except genesis and key). */
 export interface NodeConfigFile {
@@ -21,6 +21,8 @@ export interface NodeConfigFile {
   rpc?: { host?: string; port?: number; rateLimitPerSecond?: number; tls?: { cert: string; key: string } }
   web?: boolean
   logLevel?: string
+  /** When /healthz fails besides a store, quorum or clock problem. */
+  health?: { maxBlocksBehind?: number }
 }
 
 export interface ConfigOverrides { rpcHost?: string; rpcPort?: number; tlsCert?: string; tlsKey?: string; dataDir?: string; listen?: string[]; announce?: string[]; logLevel?: string; byzantine?: string; web?: boolean }
@@ -84,6 +86,7 @@ export async function loadNodeConfig(home: string, flags: ConfigOverrides = {}):
     mempool: defaultNodeOptions.mempool,
     webRoot: (flags.web ?? cfg.web ?? true) ? defaultWebRoot() : null,
     byzantine: flags.byzantine ?? null,
+    health: { ...defaultHealthOptions, ...cfg.health },
   }
   return { options, logLevel: flags.logLevel ?? env.COURTCHAIN_LOG_LEVEL ?? cfg.logLevel ?? 'info' }
 }
