@@ -33,6 +33,17 @@ async function dump(path: string): Promise<string[]> {
   return out
 }
 
+/** A store of `blocks` synthetic blocks under `name`, closed, and a backup of it. */
+async function backedUp(name: string, blocks: number): Promise<{ src: string; file: string }> {
+  const src = join(dir, name)
+  const store = await Store.open(src)
+  await commitBlocks(store, blocks)
+  const file = join(dir, `${name}.backup`)
+  await store.backup(file, {})
+  await store.close()
+  return { src, file }
+}
+
 const restore = (file: string, to: string) => restoreStore(file, to, { check: () => undefined, prepare: async () => undefined })
 
 test('a backup taken while blocks commit holds one instant: whole blocks, the head naming the last, the WAL', async () => {
@@ -58,23 +69,13 @@ test('a backup taken while blocks commit holds one instant: whole blocks, the he
 })
 
 test('a backup of a stopped store restores to the same keys and values', async () => {
-  const src = join(dir, 'quiet')
-  const store = await Store.open(src)
-  await commitBlocks(store, 3)
-  const file = join(dir, 'quiet.backup')
-  await store.backup(file, {})
-  await store.close()
+  const { src, file } = await backedUp('quiet', 3)
   await restore(file, join(dir, 'quiet-restored'))
   assert.equal(await dump(join(dir, 'quiet-restored')), await dump(src))
 })
 
 test('a corrupt, truncated or extended backup is refused and leaves no store behind', async () => {
-  const src = join(dir, 'damage')
-  const store = await Store.open(src)
-  await commitBlocks(store, 2)
-  const file = join(dir, 'damage.backup')
-  await store.backup(file, {})
-  await store.close()
+  const { file } = await backedUp('damage', 2)
   const good = await readFile(file)
   const cases: [string, Uint8Array][] = [
     ['a flipped bit', (() => { const b = Uint8Array.from(good); b[Math.floor(b.length / 2)]! ^= 1; return b })()],
