@@ -92,7 +92,7 @@ export const DEFAULT_CONSENSUS: ConsensusParams = {
 }
 
 const C = checks(ChainErrorCode.GENESIS_INVALID)
-const memberFields = {
+export const memberFields = {
   id: { check: C.string(64, ID_RE) },
   role: { check: C.literal('court', 'unit') },
   publicKey: { check: C.string(64, HEX32_RE) },

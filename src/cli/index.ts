@@ -8,8 +8,12 @@ import { guardClosedPipes } from './io.js'
 // `deposit` or `receipt` have no use for.
 const COMMANDS: [string, () => Promise<Command>][] = [
   ['keygen', async () => (await import('./commands/keygen.js')).keygen],
+  ['member-card', async () => (await import('./commands/member-card.js')).memberCardCommand],
   ['genesis', async () => (await import('./commands/genesis.js')).genesisCommand],
+  ['init', async () => (await import('./commands/init.js')).initCommand],
   ['start', async () => (await import('./commands/start.js')).startCommand],
+  ['backup', async () => (await import('./commands/backup.js')).backupCommand],
+  ['restore', async () => (await import('./commands/backup.js')).restoreCommand],
   ['devnet', async () => (await import('./commands/devnet.js')).devnetCommand],
   ['deposit', async () => (await import('./commands/deposit.js')).depositCommand],
   ['verify', async () => (await import('./commands/verify.js')).verifyCommand],
@@ -35,7 +39,7 @@ ${'@@'}`
 export async function main(argv: string[]): Promise<number> {
   guardClosedPipes()
   const [name, ...rest] = argv
-  const list = async (): Promise<string> => (await commands()).map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')
+  const list = async (): Promise<string> => (await commands()).map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(USAGE.replace('@@', await list()))
     return name ? 0 : 1

@@ -8,7 +8,7 @@ export function initialState<B>(genesis: BlockRef, opts: Partial<ConsensusOption
     opts: { ...defaultConsensusOptions, ...opts },
     view: 0, mode: 'normal', viewChangeAttempts: 0,
     head: { ...genesis }, headCert: null, stableHeight: genesis.height, fixedHeight: genesis.height,
-    slots: new Map(), prepared: new Map(), votes: new Map(), viewChanges: new Map(), newViewDone: 0, lastNewView: null,
+    slots: new Map(), prepared: new Map(), votes: new Map(), viewChanges: new Map(), viewsSeen: new Map(), newViewDone: 0, lastNewView: null,
     pending: new Map(), requestSeq: 0, timers: new Map(), timerSeq: 0, proposalAsked: null,
     ahead: new Map(), syncAskedAt: -1, checkpointSent: new Map(),
   }
@@ -67,6 +67,7 @@ export function gc<B>(s: ConsensusState<B>): void {
     for (const v of slot.rejected) if (v < s.view) slot.rejected.delete(v)
   }
   for (const [from, vc] of s.viewChanges) if (vc.view < s.view) s.viewChanges.delete(from)
+  for (const [from, v] of s.viewsSeen) if (v <= s.view) s.viewsSeen.delete(from)
   for (const [from, h] of s.ahead) if (h <= s.head.height + 1) s.ahead.delete(from)
   for (const h of s.prepared.keys()) if (h <= s.head.height) s.prepared.delete(h)
 }
@@ -83,7 +84,7 @@ export function slotOf<B>(s: ConsensusState<B>, height: number): Slot<B> {
 
 /** Number of stored messages: what the memory bound is measured on. */
 export function messageStoreSize<B>(s: ConsensusState<B>): number {
-  let n = s.prepared.size + s.viewChanges.size + s.votes.size + s.pending.size + s.ahead.size + s.checkpointSent.size
+  let n = s.prepared.size + s.viewChanges.size + s.viewsSeen.size + s.votes.size + s.pending.size + s.ahead.size + s.checkpointSent.size
   for (const slot of s.slots.values()) {
     n += slot.prePrepares.size + slot.rejected.size
     for (const m of slot.prepares.values()) n += m.size

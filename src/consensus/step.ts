@@ -4,7 +4,7 @@ import { makeStepCtx, type StepCtx } from './effects.js'
 import { advanceHead, maybePropose, onCheckpoint, onCommit, onPrepare, onPrePrepare, onProposal, onProposalFailed, progress, updateTimers } from './normal.js'
 import { gc } from './state.js'
 import type { ConsensusAction, ConsensusContext, ConsensusMessage, ConsensusInput, ConsensusState, ProposalLike } from './types.js'
-import { onNewView, onViewChange, resendViewChange, startViewChange } from './viewchange.js'
+import { noteHigherView, onNewView, onViewChange, resendViewChange, startViewChange } from './viewchange.js'
 
 export interface StepResult<B> { state: ConsensusState<B>; actions: ConsensusAction<B>[] }
 
@@ -38,6 +38,7 @@ function onStart<B extends ProposalLike>(sc: StepCtx<B>): void {
 }
 
 function onMessage<B extends ProposalLike>(sc: StepCtx<B>, msg: ConsensusMessage<B>): void {
+  if (msg.type === 'pre-prepare' || msg.type === 'prepare' || msg.type === 'commit') noteHigherView(sc, msg)
   switch (msg.type) {
     case 'pre-prepare': onPrePrepare(sc, msg); break
     case 'prepare': onPrepare(sc, msg); break

@@ -166,6 +166,8 @@ export interface ConsensusState<B> {
   /** own votes "phase:view:height" → digest, restored from the WAL: never vote twice */
   votes: Map<string, string>
   viewChanges: Map<string, ViewChange<B>>
+  /** the highest view above ours each replica was seen in (its signed view-change or normal-case message) */
+  viewsSeen: Map<string, number>
   /** views whose NEW-VIEW this replica accepted or sent */
   newViewDone: number
   /** the last NEW-VIEW accepted or sent, resent to a replica that missed it */

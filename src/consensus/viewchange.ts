@@ -5,7 +5,7 @@ import { broadcast, cancelTimer, isPrimary, log, noteAhead, persist, send, setTi
 import { commitCertified, maybeSendCheckpoint, progress } from './normal.js'
 import { checkpointHead, primaryOf, verifyMessageSig, verifyViewChange } from './quorum.js'
 import { gc, slotOf, voteKey } from './state.js'
-import type { BlockRef, CommittedBlock, ConsensusContext, NewView, PrePrepare, ProposalLike, ViewChange } from './types.js'
+import type { BlockRef, Commit, CommittedBlock, ConsensusContext, NewView, PrePrepare, Prepare, ProposalLike, ViewChange } from './types.js'
 
 /** This replica's VIEW-CHANGE for `view`: its committed head and its prepared certificates above it. */
 function makeViewChange<B extends ProposalLike>(sc: StepCtx<B>, view: number): ViewChange<B> {
@@ -54,8 +54,10 @@ export function onViewChange<B extends ProposalLike>(sc: StepCtx<B>, m: ViewChan
   const theirHead = m.checkpoint ? m.checkpoint.block.height : ctx.genesis.height
   maybeSendCheckpoint(sc, m.from, theirHead + 1)
   if (m.view === s.view && s.mode === 'normal' && s.lastNewView?.view === m.view && isPrimary(sc)) {
-    // a replica still waiting in a view we finished missed our NEW-VIEW: resend it once
-    if (s.checkpointSent.get(`nv:${m.from}`) !== m.view) { s.checkpointSent.set(`nv:${m.from}`, m.view); send(sc, m.from, s.lastNewView) }
+    // A replica still waiting in a view we finished missed our NEW-VIEW (restarted, or it joined
+    // late): resend it, at most once per view timeout per replica, since a resend can be lost too.
+    const at = s.checkpointSent.get(`nv:${m.from}`)
+    if (at === undefined || sc.now - at >= s.opts.viewTimeoutMs) { s.checkpointSent.set(`nv:${m.from}`, sc.now); send(sc, m.from, s.lastNewView) }
     return
   }
   if (m.view < s.view || (m.view === s.view && s.mode === 'normal')) return
@@ -64,10 +66,28 @@ export function onViewChange<B extends ProposalLike>(sc: StepCtx<B>, m: ViewChan
   if (!verifyViewChange(ctx, m, sc.q)) { log(sc, 'debug', 'invalid view-change', { from: m.from }); return }
   s.viewChanges.set(m.from, m)
   noteAhead(sc, m.from, theirHead + 1)
-  // f+1 replicas want a view above ours: at least one is honest, join the (f+1)-th highest
-  const higher = [...s.viewChanges.values()].filter((v) => v.from !== ctx.self && v.view > s.view).map((v) => v.view).sort((a, b) => b - a)
-  if (higher.length >= sc.f + 1) startViewChange(sc, higher[sc.f]!)
+  seenInView(sc, m.from, m.view)
   tryNewView(sc)
+}
+
+/**
+ * A normal-case message from a view above ours says its sender works in that view. A validator
+ * restarted after the others changed view hears no view-change, only their votes: counted here,
+ * f+1 of them make it join the view change, and the new primary resends it the NEW-VIEW.
+ */
+export function noteHigherView<B extends ProposalLike>(sc: StepCtx<B>, m: PrePrepare<B> | Prepare | Commit): void {
+  const { s, ctx } = sc
+  if (m.view <= s.view || m.from === ctx.self || (s.viewsSeen.get(m.from) ?? -1) >= m.view) return
+  if (!verifyMessageSig(ctx, m)) return // also refuses a non-validator
+  seenInView(sc, m.from, m.view)
+}
+
+/** PBFT §4.4: once f+1 replicas were seen in views above ours, at least one of them is honest: join the (f+1)-th highest. */
+function seenInView<B extends ProposalLike>(sc: StepCtx<B>, from: string, view: number): void {
+  const { s } = sc
+  if (view > (s.viewsSeen.get(from) ?? -1)) s.viewsSeen.set(from, view)
+  const higher = [...s.viewsSeen.values()].filter((v) => v > s.view).sort((a, b) => b - a)
+  if (higher.length >= sc.f + 1) startViewChange(sc, higher[sc.f]!)
 }
 
 export interface NewViewPlan<B> { checkpoint: CommittedBlock<B> | null; head: BlockRef; reproposals: PrePrepare<B>[] }

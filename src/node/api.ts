@@ -6,7 +6,7 @@ import {
 import { encodeCbor, canonicalJsonBytes } from '../codec/index.js'
 import { ed25519Verify, sha256 } from '../crypto/index.js'
 import type { Mempool } from '../mempool/index.js'
-import type { RpcDeps, StatusView, TxView, BlockView, EvidenceView } from '../rpc/index.js'
+import type { RpcDeps, StatusView, TxView, BlockView, EvidenceView, HealthView } from '../rpc/index.js'
 import { checkpointOrigin } from '../checkpoint/index.js'
 import { parseForeignReceipt, receiptOrigin, verifyForeignReceipt, verifyReceipt, type ReceiptReport } from '../verify/index.js'
 import { fromBase64, fromUtf8, NodeError, toBase64, toHex } from '../util/index.js'
@@ -24,6 +24,7 @@ export interface ApiDeps {
   /** Admits a parsed tx locally and forwards it (the node's submit path). */
   admit(p: ReturnType<typeof parseTx>, bytes: Uint8Array): Promise<void>
   status(): StatusView
+  health?(): HealthView
   metrics(): string
   /** Signs and submits a tx of the node's own key (verification records); null if it may not. */
   recordVerification?(items: unknown[]): Promise<{ hash: string; evidenceIds: string[] } | null>
@@ -89,6 +90,7 @@ export function nodeApi(d: ApiDeps): RpcDeps {
     log: d.log,
     webRoot: d.webRoot,
     status: d.status,
+    ...(d.health ? { health: d.health } : {}),
     metrics: d.metrics,
 
     async submitTx(body) {

@@ -1,3 +1,5 @@
 export * from './node.js'
 export * from './options.js'
 export * from './config.js'
+export * from './addresses.js'
+export { adminRequest } from './admin.js'

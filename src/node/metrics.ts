@@ -3,6 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { PlacedEvidence, PreparedBlock } from '../chain/index.js'
 import type { StatusView } from '../rpc/index.js'
 import type { MetricsRegistry } from '../util/index.js'
+import type { HealthFigures } from './health.js'
 
 export class NodeMetrics {
   private readonly admittedAt = new Map<string, number>()
@@ -11,6 +12,7 @@ export class NodeMetrics {
   private readonly evidence
   private readonly blocks
   private last: StatusView | null = null
+  private lastHealth: HealthFigures | null = null
 
   constructor(private readonly registry: MetricsRegistry) {
     this.commitLatency = registry.histogram('courtchain_commit_latency_seconds', 'time from tx admission on this node to its commit', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
@@ -61,6 +63,20 @@ export class NodeMetrics {
     this.registry.gauge('courtchain_consensus_in_flight', 'heights above the committed head at which this validator accepted a block', read)
   }
 
+  /** The health figures (render's second argument); deploy/prometheus-alerts.yml alerts on them. */
+  watchHealth(): void {
+    const r = this.registry
+    const h = (): HealthFigures | null => this.lastHealth
+    r.gauge('courtchain_healthy', '1 when /healthz answers 200, else 0', () => (h()?.healthy ? 1 : 0))
+    r.gauge('courtchain_blocks_behind', 'blocks below the highest head at least one honest validator peer reported', () => h()?.blocksBehind ?? 0)
+    r.gauge('courtchain_validators_reachable', 'validators connected, counting this one (validators only; NaN on a member node)', () => h()?.validatorsReachable ?? NaN)
+    r.gauge('courtchain_quorum_size', 'validators needed to commit a block (2f+1)', () => h()?.quorumSize ?? 0)
+    r.counter('courtchain_store_write_errors_total', 'store writes that failed (a full or failing disk)', () => h()?.storeWriteErrors ?? 0)
+    r.gauge('courtchain_data_dir_size_bytes', 'size of the file system holding the data dir', () => h()?.disk?.size ?? NaN)
+    r.gauge('courtchain_clock_offset_seconds', "this clock minus the validators' (median of their head announcements; NaN until enough are heard)", () => (h()?.clockOffsetMs ?? NaN) / 1000)
+    r.gauge('courtchain_data_dir_free_bytes', 'bytes free to this node on the file system holding the data dir', () => h()?.disk?.free ?? NaN)
+  }
+
   admitted(hash: string): void {
     if (this.admittedAt.size < 500_000) this.admittedAt.set(hash, performance.now())
   }
@@ -76,8 +92,9 @@ export class NodeMetrics {
     this.evidence.inc(placed.length)
   }
 
-  render(status: StatusView): string {
+  render(status: StatusView, health?: HealthFigures): string {
     this.last = status
+    this.lastHealth = health ?? null
     return this.registry.render()
   }
 }

@@ -3,8 +3,8 @@
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { decodeCbor, encodeCbor } from '../codec/index.js'
-import { blockEvidence, parseTx, signTx, type PreparedBlock, type PlacedEvidence } from '../chain/index.js'
-import { decodeMessage, defaultDecodeLimits, encodeMessage, primaryOf, type ConsensusEngine, type ConsensusMessage } from '../consensus/index.js'
+import { blockEvidence, genesisHash, parseTx, signTx, type PreparedBlock, type PlacedEvidence } from '../chain/index.js'
+import { decodeMessage, defaultConsensusOptions, defaultDecodeLimits, encodeMessage, primaryOf, type ConsensusEngine, type ConsensusMessage } from '../consensus/index.js'
 import { ed25519Sign, ed25519Verify } from '../crypto/index.js'
 import { Mempool } from '../mempool/index.js'
 import { P2P, type PeerEntry } from '../p2p/index.js'
@@ -24,6 +24,11 @@ import { Receipts } from './receipts.js'
 import { CommitWaiters } from './waiters.js'
 import { ValidatorRole } from './validator-role.js'
 import { HandoverHistory } from './handovers.js'
+import { EXIT_STORE_RECOVERED, NodeHealth, probeWrite, StoreWatch } from './health.js'
+import { ClockWatch } from './clock.js'
+import { VoteFence } from './fence.js'
+import { startAdmin } from './admin.js'
+import { defaultHealthOptions } from './options.js'
 
 export const CONSENSUS_PROTOCOL = 'pbft'
 
@@ -35,6 +40,9 @@ export interface NodeDeps {
 export class Node {
   private closing = false
   private readonly controller = new AbortController()
+  private requestExit!: (code: number) => void
+  /** Resolves with an exit code when the process must be restarted to recover (EXIT_STORE_RECOVERED). */
+  readonly exitRequested = new Promise<number>((resolve) => { this.requestExit = resolve })
 
   private constructor(
     readonly opts: NodeOptions,
@@ -50,6 +58,8 @@ export class Node {
     private readonly gossip: TxGossip,
     private readonly waiters: CommitWaiters,
     private readonly timers: ReturnType<typeof setInterval>[],
+    readonly health: NodeHealth,
+    private readonly admin: { close(): Promise<void> },
   ) {}
 
   get engine(): ConsensusEngine<NodeBlock> | null { return this.role.engine }
@@ -84,22 +94,45 @@ export class Node {
     )
 
     let node: Node | null = null
+    const fence = await VoteFence.open({
+      store, self: key.id, depth: genesis.consensus.pipelineDepth ?? defaultConsensusOptions.pipelineDepth, log: log.child({ mod: 'fence' }),
+      onLifted: () => { void role.reconcile() },
+    }, ledger.head.height)
     const role = new ValidatorRole({
       ledger, key, mempool, clock,
       wal: { append: (r: Uint8Array) => store.walAppend(r), load: () => store.walLoad(), truncate: (below: number) => store.walTruncate(below) },
       transport: { broadcast: (bytes) => { p2p.broadcast(CONSENSUS_PROTOCOL, bytes) }, send: (to, bytes) => { p2p.send(to, CONSENSUS_PROTOCOL, bytes) } },
       encodeMessage: (msg) => encodeMessage(msg, encodeNodeBlock),
       wrap: (ctx, t) => faults.wrap(ctx, t), // chaos hook: a no-op unless --byzantine or a chaos control file
-      log, onSyncNeeded: () => { void node?.catchUp() },
+      log, onSyncNeeded: () => { void node?.catchUp() }, mayVote: () => !fence.holds,
     })
     const engine = (): ConsensusEngine<NodeBlock> | null => role.engine
+    // A node that cannot write stops voting and syncing (each attempt would fail again) and
+    // refuses txs; once the disk takes writes it exits for a clean restart (health.ts).
+    const storeWatch = new StoreWatch({
+      log: log.child({ mod: 'health' }), probeWrite: () => probeWrite(opts.dataDir),
+      onFailure: () => { void role.close() },
+      onWritable: () => node?.requestExit(EXIT_STORE_RECOVERED),
+    })
+    store.onWriteError((e) => storeWatch.failed(e))
+    // Half the skew a block may have: two clocks off by that much in opposite directions still agree on a block.
+    const maxClockOffsetMs = (): number => ledger.state.params.maxClockSkewMs / 2
+    const clockWatch = new ClockWatch({ now: clock.now, validators: () => ledger.state.validators, self: key.id, maxOffsetMs: maxClockOffsetMs, log: log.child({ mod: 'clock' }) })
+    const connectedPeers = (): Set<string> => new Set(p2p.peers().filter((p) => p.connected).map((p) => p.id))
+    const health = new NodeHealth({
+      self: key.id, height: () => ledger.head.height, peerHeads: () => sync.peerHeights, validators: () => ledger.state.validators,
+      isValidator: () => role.isValidator, connected: connectedPeers, store: storeWatch, dataDir: opts.dataDir,
+      clock: { offsetMs: () => clockWatch.offsetMs(), maxOffsetMs: maxClockOffsetMs },
+      maxBlocksBehind: (opts.health ?? defaultHealthOptions).maxBlocksBehind,
+    })
+    metrics.watchHealth()
     metrics.watchInFlight(() => engine()?.status.inFlight ?? 0)
 
     const receipts = new Receipts(ledger)
     const handovers = await HandoverHistory.load(ledger)
     const status = (): StatusView => {
       const peers = p2p.peers()
-      const online = new Set(peers.filter((p) => p.connected).map((p) => p.id))
+      const online = connectedPeers()
       online.add(key.id)
       const view = engine()?.view ?? 0
       return {
@@ -111,6 +144,7 @@ export class Node {
       }
     }
     const admit = async (p: ReturnType<typeof parseTx>, bytes: Uint8Array): Promise<void> => {
+      storeWatch.assertWritable()
       await mempool.add(p, bytes)
       metrics.admitted(p.hash)
       gossip.push(bytes)
@@ -119,7 +153,7 @@ export class Node {
     const canRecord = (): boolean => ledger.state.members.get(key.id)?.role === 'court'
     let recordNonce = Date.now() * 1000
     const api = nodeApi({
-      ledger, mempool, receipts, waiters, admit, status, metrics: () => metrics.render(status()), history: () => handovers.list(),
+      ledger, mempool, receipts, waiters, admit, status, health: () => health.view(), metrics: () => metrics.render(status(), health.figures()), history: () => handovers.list(),
       log: log.child({ mod: 'rpc' }), webRoot: opts.webRoot, self: key.id,
       ...(canRecord() ? {
         recordVerification: async (items: unknown[]) => {
@@ -138,6 +172,8 @@ export class Node {
     })
     const rpc = await startRpc(opts.rpc, api)
 
+    // Our head and our clock, which peers compare theirs with (clock.ts).
+    const headNow = (): Uint8Array => encodeHead({ height: ledger.head.height, hash: ledger.head.hash, time: clock.now() })
     // Committed blocks: wake waiters, drop from mempool, announce the head, count; a member
     // registry changed by governance updates the network allowlist without a restart.
     let members = ledger.state.members
@@ -149,18 +185,23 @@ export class Node {
       mempool.removeCommitted(pb.txs.map((t) => t.hash))
       pb.txs.forEach((t, index) => waiters.committed(t.hash, { height: pb.block.header.height, index, blockHash: pb.hash }))
       metrics.committed(pb, placed)
-      p2p.broadcast(HEAD_PROTOCOL, encodeHead({ height: pb.block.header.height, hash: pb.hash }))
+      p2p.broadcast(HEAD_PROTOCOL, headNow())
+      fence.committed(pb.block.header.height)
     })
 
     const timers: ReturnType<typeof setInterval>[] = []
     if (faults.timer) timers.push(faults.timer) // chaos hook
-    node = new Node(opts, log, store, ledger, mempool, p2p, sync, role, rpc, gossip, waiters, timers)
+    const admin = await startAdmin(opts.dataDir, {
+      backup: (out) => store.backup(out, { chainId: genesis.chainId, genesisHash: genesisHash(genesis), node: key.id }),
+    }, log.child({ mod: 'admin' }))
+    node = new Node(opts, log, store, ledger, mempool, p2p, sync, role, rpc, gossip, waiters, timers, health, admin)
     const self = node
     metrics.watchProcess(self.controller.signal)
 
     // Wire protocols.
     const maxFrame = genesis.consensus.maxBlockBytes * 2 + 1024 * 1024
     await p2p.handle(TX_PROTOCOL, async (from, frame) => {
+      if (storeWatch.error !== null) return // it could never commit them; their sender forwards them to the validators too
       // Admitted concurrently: each add waits on a thread-pool verify and a store lookup, and
       // one at a time those round trips, not the work, bounded how fast forwarded txs got in.
       await Promise.all(decodeTxBatch(frame, maxFrame).map(async (bytes) => {
@@ -177,14 +218,16 @@ export class Node {
     await p2p.handleRequest(SYNC_PROTOCOL, (from, bytes) => sync.serve(from, bytes))
     await p2p.handle(HEAD_PROTOCOL, (from, bytes) => {
       const h = decodeHeadAnnouncement(bytes)
+      if (h.time !== undefined) clockWatch.reading(from, h.time)
       sync.notePeerHead(from, h.height)
+      fence.heard(sync.peerHeights, ledger.state.validators)
       const delay = syncDelayMs(role.isValidator, ledger.head.height, h.height)
       if (delay === 0) void self.catchUp()
       else if (delay !== null) setTimeout(() => { if (h.height > ledger.head.height) void self.catchUp() }, delay).unref()
     })
     // A peer that (re)connects learns our head at once, not at the next periodic announcement:
     // a restarted or wiped node starts syncing as soon as it is connected.
-    p2p.onPeer((e) => { if (e.connected) p2p.send(e.id, HEAD_PROTOCOL, encodeHead({ height: ledger.head.height, hash: ledger.head.hash })) })
+    p2p.onPeer((e) => { if (e.connected) p2p.send(e.id, HEAD_PROTOCOL, headNow()) })
     // Registered on every node: a member may become a validator at an epoch boundary.
     await p2p.handle(CONSENSUS_PROTOCOL, async (from, bytes) => {
       const e = engine()
@@ -197,14 +240,14 @@ export class Node {
     })
     await role.reconcile()
     // Re-announce the head now and then, so a peer that missed a block learns it is behind.
-    timers.push(setInterval(() => p2p.broadcast(HEAD_PROTOCOL, encodeHead({ height: ledger.head.height, hash: ledger.head.hash })), 1000))
+    timers.push(setInterval(() => p2p.broadcast(HEAD_PROTOCOL, headNow()), 1000))
     log.info({ rpc: rpc.url, p2p: p2p.addrs(), role: role.isValidator ? 'validator' : 'member' }, 'node started')
     return self
   }
 
   /** Fetches certified blocks from peers until level with the best known head (consensus hears of each range). */
   async catchUp(): Promise<void> {
-    if (this.closing) return
+    if (this.closing || this.health.storeFailed) return
     const peers = this.p2p.peers().filter((p) => p.connected).map((p) => p.id)
     await this.sync.catchUp(peers)
   }
@@ -215,7 +258,9 @@ export class Node {
     this.closing = true
     this.controller.abort()
     for (const t of this.timers) clearInterval(t)
+    this.health.close()
     this.waiters.closeAll()
+    await this.admin.close()
     await this.rpc.app.close()
     await this.role.close()
     this.gossip.close()

@@ -18,6 +18,14 @@ export interface NodeOptions {
   webRoot: string | null
   /** Fault injection for the chaos suite; refused unless genesis.testChain. */
   byzantine: string | null
+  /** When /healthz fails (health.ts); defaultHealthOptions when absent. */
+  health?: HealthOptions
 }
+
+export interface HealthOptions {
+  /** Blocks a node may lag behind its peers and still be healthy. */
+  maxBlocksBehind: number
+}
+export const defaultHealthOptions: HealthOptions = { maxBlocksBehind: 16 }
 
 export const defaultNodeOptions = { rpc: defaultRpcOptions, mempool: defaultMempoolOptions, webRoot: null, byzantine: null, listen: [] as string[] }

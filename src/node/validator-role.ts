@@ -22,6 +22,8 @@ export interface ValidatorRoleDeps {
   clock: { now(): number }
   log: ConsensusLogger & { child(b: object): ConsensusLogger }
   onSyncNeeded(): void
+  /** False while a restored node must not vote (its vote fence, fence.ts); call reconcile() when it may. */
+  mayVote?(): boolean
 }
 
 /**
@@ -70,7 +72,7 @@ export class ValidatorRole {
     if (this.current) { await this.current.stop(); this.current = null }
     const wasEpoch = this.epoch
     this.epoch = epoch.epoch
-    if (!ledger.state.validators.includes(key.id)) {
+    if (!ledger.state.validators.includes(key.id) || this.d.mayVote?.() === false) {
       if (wasEpoch >= 0) this.d.log.info({ epoch: epoch.epoch, height: ledger.head.height }, 'not a validator in this epoch: following')
       return
     }

@@ -6,6 +6,9 @@ export interface Logger { info(o: unknown, m?: string): void; warn(o: unknown, m
 /** GET /v1/status (src/chain/status.ts). */
 export type StatusView = NodeStatus
 
+/** GET /healthz: ok, or each reason the node cannot do its job. */
+export interface HealthView { ok: boolean; height: number; reasons: { code: string; message: string }[] }
+
 export interface TxLocation { height: number; index: number; blockHash: string }
 export interface TxView { hash: string; status: 'pending' | 'committed'; location?: TxLocation; tx: unknown }
 export interface BlockView { height: number; hash: string; block: Block; certificate: string }
@@ -14,6 +17,8 @@ export interface EvidenceView { id: string; leafIndex: number; record: EvidenceR
 export interface RpcDeps {
   log: Logger
   status(): StatusView
+  /** The health verdict; without it /healthz only says the process answers. */
+  health?(): HealthView
   /** Parses, admits and forwards a tx; throws a typed error for any bad input. */
   submitTx(body: unknown): Promise<{ hash: string }>
   /** Resolves with the tx's location once committed, or null after `timeoutMs`. */

@@ -96,4 +96,6 @@ export const proposalsSchema = open({
   proposals: { type: 'array', items: { type: 'object', additionalProperties: true } },
   pendingEpoch: { anyOf: [{ type: 'object', additionalProperties: true }, { type: 'null' }] }, epoch: { type: 'object', additionalProperties: true },
 })
-export const healthSchema = obj({ ok: bool, height: int })
+const healthReasons = { type: 'array', items: obj({ code: str, message: str }) }
+export const healthSchema = obj({ ok: bool, height: int, reasons: healthReasons })
+export const unhealthySchema = obj({ ok: bool, height: int, reasons: healthReasons, code: str, message: str })

@@ -17,12 +17,16 @@ export interface RpcOptions {
   bodyLimit: number
   /** Requests per second per client IP before 429 (0 = unlimited). */
   rateLimitPerSecond: number
+  /** Serve HTTPS with this certificate chain and key (PEM); absent = plain HTTP. */
+  tls?: { cert: string; key: string }
 }
 export const defaultRpcOptions: RpcOptions = { host: '127.0.0.1', port: 8545, bodyLimit: 2 * 1024 * 1024, rateLimitPerSecond: 0 }
 
 /** Builds the fastify app (not listening yet), so tests can `inject` without a socket. */
 export function buildRpc(opts: RpcOptions, deps: RpcDeps): FastifyInstance {
   const app = Fastify({
+    // node:https under fastify, as its `https` option makes it; the type stays the plain server's
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     logger: false,
     bodyLimit: opts.bodyLimit,
     // Strict schemas: never drop, coerce or default what a client sent.
@@ -39,7 +43,8 @@ export function buildRpc(opts: RpcOptions, deps: RpcDeps): FastifyInstance {
   app.removeContentTypeParser('text/plain')
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toHttpError(err)
-    if (status >= 500) deps.log.error({ err, url: req.url }, 'rpc error')
+    // A 503 is the node saying it cannot serve now (unhealthy, closing); what caused it is logged where it happened.
+    if (status >= 500 && status !== 503) deps.log.error({ err, url: req.url }, 'rpc error')
     void reply.status(status).send(body)
   })
   app.setNotFoundHandler((req, reply) => {
@@ -73,5 +78,5 @@ export async function startRpc(opts: RpcOptions, deps: RpcDeps): Promise<{ app: 
   await app.listen({ host: opts.host, port: opts.port })
   const addr = app.server.address()
   const port = typeof addr === 'object' && addr ? addr.port : opts.port
-  return { app, url: `http://${opts.host}:${port}` }
+  return { app, url: `${opts.tls ? 'https' : 'http'}://${opts.host}:${port}` }
 }

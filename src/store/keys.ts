@@ -34,7 +34,10 @@ export const BUCKET = {
   digest: 0x06,
   /** 0x07 ‖ u8 level ‖ u64be(index) → hash of a complete Merkle subtree (level 0 = leaf hash). */
   logNode: 0x07,
-  /** 0x08 ‖ utf8 name → store meta: "format", "head" (see encodeHead). */
+  /**
+   * 0x08 ‖ utf8 name → store meta: "format", "head" (see encodeHead), and "voteFence" on a
+   * restored store (empty until the node knows its fence height, then u64be(height)).
+   */
   meta: 0x08,
   /** 0x09 ‖ u64be(seq) → consensus WAL record. */
   wal: 0x09,

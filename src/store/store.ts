@@ -2,6 +2,7 @@
 // and evidence indexes, the Merkle log's complete subtrees, app state and the consensus WAL, laid
 // out as in keys.ts. Each committed block is ONE atomic batch written with fsync, its head pointer
 // included, so a kill -9 leaves either the whole block or none of it.
+import { unlink } from 'node:fs/promises'
 import { Level } from 'level'
 import { EvidenceLog, type LogNodeKey, type LogNodeReader } from '../merkle/index.js'
 import { NodeError, equalBytes, fromHex, readU64be, toHex } from '../util/index.js'
@@ -11,6 +12,7 @@ import {
   u64, walKey,
 } from './keys.js'
 import { type CommitBlockInput, type StoreOp, blockOps } from './ops.js'
+import { BackupWriter, type BackupHeader } from './backup.js'
 
 type Db = Level<Uint8Array, Uint8Array>
 
@@ -57,6 +59,7 @@ export class Store {
   #head: StoreHead | undefined
   #nextWalSeq: number
   #writes: Promise<unknown> = Promise.resolve()
+  #onWriteError: ((e: Error) => void) | null = null
 
   private constructor(private readonly db: Db, head: StoreHead | undefined, nextWalSeq: number) {
     this.#head = head
@@ -90,6 +93,14 @@ export class Store {
       await db.close()
       throw e
     }
+  }
+
+  /**
+   * Calls `cb` with each failed write (a full or failing disk). LevelDB refuses every later write
+   * once an fsync failed, until the database is reopened: the node's health watch needs to know.
+   */
+  onWriteError(cb: (e: Error) => void): void {
+    this.#onWriteError = cb
   }
 
   /** Waits for pending writes, then closes the database. */
@@ -250,7 +261,7 @@ export class Store {
   /** Appends a consensus WAL record, fsynced before resolving (a vote is on disk before it is sent). */
   async walAppend(record: Uint8Array): Promise<number> {
     const seq = this.#nextWalSeq++
-    await this.db.put(walKey(seq), record, { sync: true })
+    await this.written(this.db.put(walKey(seq), record, { sync: true }))
     return seq
   }
 
@@ -265,7 +276,46 @@ export class Store {
 
   /** Drops WAL records with seq < belowSeq (after a stable checkpoint). */
   async walTruncate(belowSeq: number): Promise<void> {
-    await this.db.clear({ gte: walKey(0), lt: walKey(belowSeq) })
+    await this.written(this.db.clear({ gte: walKey(0), lt: walKey(belowSeq) }))
+  }
+
+  /**
+   * Writes every key and value of one snapshot of the store to a new `file` (never replacing one);
+   * commits go on meanwhile and are not in it. `about` goes into the header (chain, genesis, node).
+   */
+  async backup(file: string, about: Record<string, string>): Promise<BackupHeader & { entries: number; bytes: number; sha256: string }> {
+    const snapshot = this.db.snapshot()
+    try {
+      const head = await this.db.get(metaKey('head'), { snapshot })
+      const h = head === undefined ? undefined : decodeHead(head)
+      const header: BackupHeader = { format: 1, storeFormat: STORE_FORMAT, height: h?.height ?? 0, headHash: h ? toHex(h.hash) : null, createdAt: new Date().toISOString(), about }
+      const w = await BackupWriter.create(file, header)
+      const it = this.db.iterator({ snapshot })
+      try {
+        for (let batch = await it.nextv(1000); batch.length > 0; batch = await it.nextv(1000)) {
+          for (const [k, v] of batch) await w.entry(k, v)
+        }
+        return { ...header, ...(await w.finish()) }
+      } catch (e) {
+        await w.abort()
+        await unlink(file).catch(() => undefined)
+        throw e
+      } finally { await it.close() }
+    } finally { await snapshot.close() }
+  }
+
+  /**
+   * The vote fence of a restored store: null (none), 'unknown' (restored, height not known yet) or
+   * the height the committed head must reach before this node votes again (node/fence.ts).
+   */
+  async voteFence(): Promise<number | 'unknown' | null> {
+    const v = await this.db.get(metaKey('voteFence'))
+    return v === undefined ? null : v.length === 0 ? 'unknown' : readU64be(v)
+  }
+
+  async setVoteFence(fence: number | 'unknown' | null): Promise<void> {
+    const key = metaKey('voteFence')
+    await this.written(fence === null ? this.db.del(key, { sync: true }) : this.db.put(key, fence === 'unknown' ? new Uint8Array(0) : u64(fence), { sync: true }))
   }
 
   /**
@@ -329,7 +379,14 @@ export class Store {
       if (v === null) batch.del(place(k))
       else batch.put(place(k), place(v))
     }
-    await batch.write({ sync })
+    await this.written(batch.write({ sync }))
+  }
+
+  private async written<T>(write: Promise<T>): Promise<T> {
+    try { return await write } catch (e) {
+      this.#onWriteError?.(e as Error)
+      throw e
+    }
   }
 
   /** Block writes run one at a time: each checks the head the previous one left. */

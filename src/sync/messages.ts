@@ -6,7 +6,12 @@ export const MAX_BLOCKS_PER_ANSWER = 256
 
 export interface RangeRequest { from: number; to: number }
 export interface RangeAnswer { head: number; blocks: { block: Uint8Array; certificate: string }[] }
-export interface HeadAnnouncement { height: number; hash: string }
+/**
+ * A node's committed head, and its clock (ms since epoch) when it sent it: peers compare clocks
+ * with it (node/clock.ts). `time` is optional on the wire so nodes of the previous version, which
+ * send none, still announce their heads during a rolling upgrade.
+ */
+export interface HeadAnnouncement { height: number; hash: string; time?: number }
 
 export const encodeRangeRequest = (r: RangeRequest): Uint8Array => encodeCbor(r)
 export function decodeRangeRequest(bytes: Uint8Array): RangeRequest {
@@ -26,6 +31,6 @@ export function decodeRangeAnswer(bytes: Uint8Array, maxBytes: number): RangeAns
 
 export const encodeHead = (h: HeadAnnouncement): Uint8Array => encodeCbor(h)
 export function decodeHeadAnnouncement(bytes: Uint8Array): HeadAnnouncement {
-  const r = expectRecord(decodeCbor(bytes, { maxBytes: 256 }), 'head', { height: 'uint', hash: 'hex32' })
-  return { height: r.height, hash: r.hash }
+  const r = expectRecord(decodeCbor(bytes, { maxBytes: 256 }), 'head', { height: 'uint', hash: 'hex32', time: 'uint?' })
+  return { height: r.height, hash: r.hash, ...(r.time !== undefined ? { time: r.time } : {}) }
 }

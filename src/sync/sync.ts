@@ -84,6 +84,9 @@ export class BlockSync {
     if (height > (this.peerHeads.get(peer) ?? -1)) this.peerHeads.set(peer, height)
   }
 
+  /** The latest head each peer reported. */
+  get peerHeights(): ReadonlyMap<string, number> { return this.peerHeads }
+
   /** The highest head any peer reported. */
   bestKnownHeight(): number {
     let best = 0

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { genesisHash, signTx, type EvidenceItem } from '../../src/chain/index.js'
 import { initDevnet, startNodeProcess } from '../../src/cli/commands/devnet.js'
-import { ed25519Sign, readKeyFile, sha256 } from '../../src/crypto/index.js'
-import { toHex, utf8 } from '../../src/util/index.js'
+import { readKeyFile } from '../../src/crypto/index.js'
+import { rpcClient, type RpcClient } from './rpc.js'
 
-export interface Cluster {
+export interface Cluster extends RpcClient {
   dir: string
   homes: string[]
   urls: string[]
@@ -24,9 +24,6 @@ export interface Cluster {
   logs(i: number, lines?: number): string
   kill(i: number, signal?: NodeJS.Signals): Promise<void>
   stop(): Promise<void>
-  get(i: number, path: string): Promise<any>
-  post(i: number, path: string, body: unknown): Promise<{ status: number; body: any }>
-  deposit(i: number, label: string, opts?: { wait?: boolean }): Promise<{ status: number; body: any; digest: string }>
 }
 
 // Below Linux's ephemeral range (32768+), so no outgoing connection can hold one of our ports.
@@ -51,7 +48,6 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   })
   const unitKey = await readKeyFile(join(dir, 'units', 'notary-1.json'))
   const genesis = JSON.parse(await readFile(join(dir, 'genesis.json'), 'utf8'))
-  let nonce = Date.now() * 1000
   const procs: (ChildProcess | null)[] = homes.map(() => null)
   const c: Cluster = {
     dir, homes, urls: rpcUrls, genesisHash: genesisHash(genesis), procs,
@@ -85,21 +81,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       if (process.env.CC_KEEP) console.log(`cluster kept in ${dir}`)
       else await rm(dir, { recursive: true, force: true })
     },
-    async get(i, path) {
-      const r = await fetch(rpcUrls[i] + path, { signal: AbortSignal.timeout(10_000) })
-      return r.status === 200 ? r.json() : { httpStatus: r.status, ...(await r.json().catch(() => ({}))) }
-    },
-    async post(i, path, body) {
-      const r = await fetch(rpcUrls[i] + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(40_000) })
-      return { status: r.status, body: await r.json() }
-    },
-    async deposit(i, label, o = {}) {
-      const digest = toHex(sha256(utf8(label)))
-      const item: EvidenceItem = { digests: { sha256: digest }, meta: { label } }
-      const p = signTx({ v: 1, chain: genesis.chainId, type: 'deposit', from: unitKey.id, nonce: nonce++, items: [item] }, c.genesisHash, (m) => ed25519Sign(unitKey.seed, m))
-      const res = await c.post(i, `/v1/txs${o.wait === false ? '' : '?wait=commit&timeoutMs=20000'}`, p.tx)
-      return { ...res, digest }
-    },
+    ...rpcClient(rpcUrls, genesis.chainId, unitKey),
   }
   homes.forEach((_, i) => c.start(i))
   return c

@@ -152,4 +152,76 @@ test('the fixed height survives a restart (WAL view record) and ends once the re
   assert.equal(again.sent('prepare').map((m) => (m as { height: number }).height), [3])
 })
 
+/**
+ * v1–v3 change to view 1 while v0 is down, then v0 comes back with a fresh state (view 0, as a
+ * validator restarted from a WAL written before the view change), and v1 proposes in view 1.
+ */
+function changedViewWithoutV0(): { reps: Replica[]; v0: Replica; b: SimBlock } {
+  const reps = validators.map((id) => new Replica(id))
+  const live = reps.slice(1)
+  const deliver = (): void => {
+    for (let moved = true; moved;) {
+      moved = false
+      for (const from of live) for (const a of from.actions.splice(0)) {
+        if (a.type !== 'broadcast') continue
+        moved = true
+        for (const r of live) if (r !== from) r.receive(a.msg, 1000)
+      }
+    }
+  }
+  for (const r of live) { r.input({ type: 'request', txHash: 't', now: 0 }); timeout(r, 'view') }
+  deliver()
+  assert.ok(live.every((r) => r.state.view === 1 && r.state.mode === 'normal'), 'v1–v3 are in view 1')
+  const b = block(1, undefined, 900, ['t'])
+  reps[1]!.input({ type: 'proposal', block: b, view: 1, now: 1000 })
+  deliver()
+  return { reps, v0: new Replica('v0'), b }
+}
+
+test('a validator restarted in an old view joins the view f+1 peers vote in, gets the NEW-VIEW, and votes again', () => {
+  const { reps, v0, b } = changedViewWithoutV0()
+  v0.receive(prePrepare('v1', 1, b), 1000)
+  assert.is(v0.state.view, 0, 'one replica seen in view 1 is not enough')
+  v0.receive(prepare('v2', 1, b), 1000)
+  assert.is(v0.state.view, 1, 'f+1 replicas seen in view 1')
+  assert.is(v0.state.mode, 'view-change')
+  const vc = v0.sent('view-change').at(-1)!
+  reps[1]!.actions.splice(0)
+  reps[1]!.receive(vc, 1100)
+  const nv = reps[1]!.actions.find((a) => a.type === 'send' && a.to === 'v0' && a.msg.type === 'new-view')
+  assert.ok(nv, 'the primary of view 1 resends its NEW-VIEW')
+  v0.receive((nv as { msg: NewView<SimBlock> }).msg, 1100)
+  assert.is(v0.state.mode, 'normal')
+  assert.is(v0.state.view, 1)
+  const prep = v0.sent('prepare').at(-1) as { view: number; digest: string } | undefined
+  assert.equal([prep?.view, prep?.digest], [1, b.hash], 'it prepares the block of view 1')
+  v0.receive(prepare('v3', 1, b), 1100)
+  for (const id of ['v1', 'v2', 'v3']) v0.receive(commit(id, 1, b), 1100)
+  assert.equal(v0.commits().map((x) => x.hash), [b.hash], 'and commits it with its own commit vote')
+  assert.ok(v0.sent('commit').some((c) => (c as { view: number }).view === 1 && (c as { digest: string }).digest === b.hash))
+})
+
+test('votes of one replica in a higher view, or forged ones, do not move a replica', () => {
+  const { v0, b } = changedViewWithoutV0()
+  v0.receive(prepare('v2', 7, b))
+  v0.receive({ ...prepare('v3', 7, b), sig: ctxOf('v2').sign(new Uint8Array([1])) })
+  v0.receive(commit('v2', 9, b))
+  assert.is(v0.state.view, 0)
+  assert.is(v0.state.mode, 'normal')
+})
+
+test('the new primary resends its NEW-VIEW to a replica that asks again after a view timeout, not before', () => {
+  const { reps } = changedViewWithoutV0()
+  const primary = reps[1]!
+  const ask = viewChange('v0', 1)
+  const resent = (now: number): boolean => {
+    primary.actions.splice(0)
+    primary.receive(ask, now)
+    return primary.actions.some((a) => a.type === 'send' && a.to === 'v0' && a.msg.type === 'new-view')
+  }
+  assert.ok(resent(2000))
+  assert.not.ok(resent(2050), 'within the view timeout (100 ms)')
+  assert.ok(resent(2100), 'the first resend may have been lost')
+})
+
 test.run()

@@ -1,5 +1,8 @@
-import { writeFile } from 'node:fs/promises'
-import { DEFAULT_CONSENSUS, genesisHash, validateGenesis, type ConsensusParams, type Genesis, type GenesisMember } from '../../chain/index.js'
+import { readFile, writeFile } from 'node:fs/promises'
+import { cardMember, DEFAULT_CONSENSUS, genesisHash, parseMemberCard, validateGenesis, type ConsensusParams, type Genesis, type GenesisMember } from '../../chain/index.js'
+import { parseJsonStrict } from '../../codec/index.js'
+import { ed25519Verify } from '../../crypto/index.js'
+import { readGenesisFile } from '../../node/index.js'
 import { peerIdOfPublicKey } from '../../p2p/index.js'
 import { NodeError } from '../../util/index.js'
 import { intOption, required, type Command } from '../args.js'
@@ -18,11 +21,35 @@ export function parseMemberSpec(spec: string, role: GenesisMember['role'], valid
   }
 }
 
+/**
+ * The genesis entries of signed member cards (member-card): each signature checked against the
+ * key the card names, each peer id against that key, and the chain id when the card names one.
+ * Validators come first, then the other members, each group by id: the order does not depend on
+ * file names, so two courts assembling the same cards with the same --time get the same hash.
+ */
+export async function membersFromCards(files: string[], chainId: string): Promise<GenesisMember[]> {
+  const members: GenesisMember[] = []
+  for (const file of files) {
+    const card = parseMemberCard(parseJsonStrict(await readFile(file, 'utf8'), 1 << 16), ed25519Verify, file)
+    if (card.peerId !== undefined && card.peerId !== peerIdOfPublicKey(card.publicKey)) {
+      throw new NodeError({ code: 'MEMBER_CARD_INVALID', card: file }, `${file}: peer id ${card.peerId} is not the one of public key ${card.publicKey}`)
+    }
+    if (card.chainId !== undefined && card.chainId !== chainId) {
+      throw new NodeError({ code: 'MEMBER_CARD_INVALID', card: file }, `${file}: the card is for chain "${card.chainId}", not "${chainId}"`)
+    }
+    members.push(cardMember(card))
+  }
+  const rank = (m: GenesisMember): number => (m.validator ? 0 : 1)
+  return members.sort((a, b) => rank(a) - rank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
+
 export const genesisCommand: Command = {
   name: 'genesis',
   summary: 'write a genesis file: court validators, unit members, consensus parameters',
-  usage: 'genesis --chain-id <id> --validator <name>=<pubkey>@<multiaddr> ... [--unit <name>=<pubkey>[@<multiaddr>] ...] --out genesis.json',
+  usage: 'genesis --chain-id <id> --cards <card.json>... [--validator <name>=<pubkey>@<multiaddr> ...] [--unit <name>=<pubkey>[@<multiaddr>] ...] --out genesis.json\n       genesis --hash genesis.json',
   options: {
+    cards: { type: 'string', multiple: true, description: 'signed member cards (member-card); the files after --cards count too, so --cards cards/*.json works' },
+    hash: { type: 'string', description: 'print the hash of this genesis file (and its members), which every court compares before starting' },
     'chain-id': { type: 'string', description: 'chain id, e.g. court-of-hangzhou' },
     validator: { type: 'string', multiple: true, description: 'court validator: <name>=<pubkey>@<multiaddr> (repeat)' },
     court: { type: 'string', multiple: true, description: 'court member without a node: <name>=<pubkey> (repeat)' },
@@ -39,7 +66,16 @@ export const genesisCommand: Command = {
     out: { type: 'string', short: 'o', description: 'where to write genesis.json' },
   },
   async run(args) {
+    if (typeof args.values.hash === 'string') {
+      const g = await readGenesisFile(args.values.hash)
+      console.log(genesisHash(g))
+      for (const m of g.members) console.log(`  ${m.id.padEnd(20)} ${m.role}${m.validator ? ' validator' : ''}  ${m.publicKey}${m.addrs ? `  ${m.addrs.join(' ')}` : ''}`)
+      return
+    }
     const list = (k: string): string[] => (args.values[k] as string[] | undefined) ?? []
+    const chainId = required(args, 'chain-id')
+    if (args.positionals.length && !args.values.cards) throw new NodeError({ code: 'USAGE' }, `unexpected arguments ${args.positionals.join(' ')}`)
+    const cards = args.values.cards ? await membersFromCards([...list('cards'), ...args.positionals], chainId) : []
     const consensus: ConsensusParams = {
       ...DEFAULT_CONSENSUS,
       maxBlockTxs: intOption(args, 'max-block-txs'),
@@ -51,7 +87,7 @@ export const genesisCommand: Command = {
     }
     const genesis: Genesis = validateGenesis({
       v: 1,
-      chainId: required(args, 'chain-id'),
+      chainId,
       time: args.values.time ? intOption(args, 'time') : Date.now(),
       ...(args.values['test-chain'] ? { testChain: true } : {}),
       members: [
@@ -59,6 +95,7 @@ export const genesisCommand: Command = {
         ...list('unit-validator').map((s) => parseMemberSpec(s, 'unit', true)),
         ...list('court').map((s) => parseMemberSpec(s, 'court', false)),
         ...list('unit').map((s) => parseMemberSpec(s, 'unit', false)),
+        ...cards,
       ],
       consensus,
     })
