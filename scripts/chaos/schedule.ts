@@ -6,7 +6,7 @@ export const PERTURBATION_KINDS = [
   'kill', 'kill-primary', 'pause', 'wipe', 'partition-minority', 'partition-split', 'delay', 'loss', 'byzantine', 'quorum-loss',
 ] as const
 export type PerturbationKind = (typeof PERTURBATION_KINDS)[number]
-export const BYZANTINE_RUN_MODES = ['equivocate', 'conflicting-votes', 'forge', 'mutate', 'huge-view', 'replay', 'withhold', 'withhold-some', 'mixed'] as const
+export const BYZANTINE_RUN_MODES = ['equivocate', 'conflicting-votes', 'forge', 'mutate', 'huge-view', 'replay', 'withhold', 'withhold-some', 'swap-sig', 'mixed'] as const
 
 export interface Perturbation {
   /** seconds after the load started */
