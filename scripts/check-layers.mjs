@@ -53,15 +53,32 @@ const walk = (file, via) => {
 }
 walk(join(src, 'verify', 'index.ts'), 'verify')
 
-// Nothing in src/ imports from tests, benchmarks, scripts or fault code.
+// Nothing in src/ imports from tests, benchmarks or scripts, and no files of src/ import each
+// other in a circle (type imports included: a circle is a knot for the reader even where the
+// runtime does not see it).
+const graph = new Map()
 for (const file of files(src)) {
+  const deps = []
   for (const m of readFileSync(file, 'utf8').matchAll(IMPORT_RE)) {
     const spec = m[1] ?? m[2]
     if (!spec.startsWith('.')) continue
     const target = resolve(dirname(file), spec).replace(/\.js$/, '.ts')
-    if (!target.startsWith(src + '/')) problems.push(`${rel(file)}: imports ${rel(target)}, outside src/ (test, bench or fault code)`)
+    if (!target.startsWith(src + '/')) problems.push(`${rel(file)}: imports ${rel(target)}, outside src/ (test, bench or script code)`)
+    else deps.push(target)
   }
+  graph.set(file, deps)
 }
+const state = new Map() // 1: on the current path, 2: done
+const path = []
+const visit = (f) => {
+  state.set(f, 1); path.push(f)
+  for (const d of graph.get(f) ?? []) {
+    if (state.get(d) === 1) problems.push(`import circle: ${path.slice(path.indexOf(d)).concat(d).map(rel).join(' -> ')}`)
+    else if (!state.has(d)) visit(d)
+  }
+  path.pop(); state.set(f, 2)
+}
+for (const f of graph.keys()) if (!state.has(f)) visit(f)
 
 function rel(f) { return relative(root, f) }
 if (problems.length) { console.error(problems.join('\n')); console.error(`layers: ${problems.length} problem(s)`); process.exit(1) }

@@ -8,20 +8,10 @@ import { concatBytes, equalBytes, fromHex, toHex, utf8 } from '../util/index.js'
 import { chainError, ChainErrorCode } from './errors.js'
 import { checks, HEX32_RE, ID_RE, record } from './schema.js'
 import { parseTx, type PreparedTx, type Tx } from './tx.js'
+import type { BlockHeader } from './header.js'
 
-export interface BlockHeader {
-  v: 1
-  chain: string
-  height: number
-  time: number
-  parent: string
-  txRoot: string
-  txCount: number
-  logSize: number
-  logRoot: string
-  /** Only in the last block of an epoch: the hash of the validator-set handover (epoch.ts). */
-  handover?: string
-}
+export type { BlockHeader }
+
 export interface Block { header: BlockHeader; txs: Tx[] }
 /**
  * A block with its hash and prepared txs computed once. `evidenceLeafHashes`: the leaf hashes of

@@ -7,24 +7,11 @@ import { sha256 } from '../crypto/portable.js'
 import { canonicalJsonBytes } from '../codec/index.js'
 import { concatBytes, toHex, utf8 } from '../util/index.js'
 import { chainError, ChainErrorCode } from './errors.js'
-import type { BlockHeader } from './block.js'
-import type { ChainState, Member } from './state.js'
+import type { BlockHeader } from './header.js'
+import type { ChainState, Epoch, Member, PendingEpoch, ValidatorKey } from './state.js'
 
-/** A validator as a certificate verifier needs it: key name and Ed25519 key. */
-export interface ValidatorKey { id: string; publicKey: string }
+export type { Epoch, PendingEpoch, ValidatorKey }
 
-/** One validator set and the heights it certifies: [start, next epoch's start). */
-export interface Epoch {
-  epoch: number
-  /** First block height this set certifies. */
-  start: number
-  validators: ValidatorKey[]
-  /** Handover hash (genesis hash for epoch 0): the next handover's `prev`. */
-  hash: string
-}
-
-/** A change approved but not yet in force. */
-export interface PendingEpoch extends Epoch { prev: string; approvedAt: number }
 
 /**
  * The public handover record (trust-root history): the new set, linked to the previous record,

@@ -5,7 +5,8 @@ import { applyGovTx, expireProposals } from './gov.js'
 import { endOfBlock } from './epoch.js'
 import { applyAnchorTx } from './anchor.js'
 import type { PreparedBlock } from './block.js'
-import { checkTxSender, type ChainState, type ExecEnv, type VerifiedBefore, type VerifySignature } from './state.js'
+import type { ChainState, ExecEnv, VerifiedBefore, VerifySignature } from './state.js'
+import { checkTxSender } from './tx.js'
 import type { PreparedTx } from './tx.js'
 
 /** Applies one tx (sender and signature already checked); throws a ChainError if it may not apply. */

@@ -7,19 +7,9 @@ import { chainError, ChainErrorCode } from './errors.js'
 import { checks, HEX32_RE, ID_RE, record, type Field } from './schema.js'
 import { plannedValidators, scheduleValidators } from './epoch.js'
 import { governanceProblem, MAX_EPOCH_DELAY, type GovernanceParams, type Role } from './genesis.js'
-import { TIMING_PARAMS, type ChainState, type ExecEnv, type ForeignChain, type Member, type Proposal, type TimingParams } from './state.js'
+import { TIMING_PARAMS, type ChainState, type ExecEnv, type ForeignChain, type GovAction, type Member, type Proposal, type TimingParams } from './state.js'
 
-export type GovAction =
-  | { type: 'registerChain'; origin: string; vkeys: string[]; quorum: number }
-  | { type: 'retireChain'; origin: string }
-  | { type: 'addMember'; id: string; role: 'court' | 'unit'; publicKey: string; peerId?: string; addrs?: string[] }
-  | { type: 'retireMember'; id: string }
-  | { type: 'rotateKey'; id: string; publicKey: string; peerId?: string }
-  | { type: 'setRole'; id: string; role: Role }
-  | { type: 'addValidator'; id: string }
-  | { type: 'removeValidator'; id: string }
-  | { type: 'setParams'; params: Partial<TimingParams> }
-  | ({ type: 'setGovernance' } & GovernanceParams)
+export type { GovAction }
 
 export type GovItem =
   | { op: 'propose'; action: GovAction; ttl: number }

@@ -2,11 +2,40 @@
 // functions return a new state; the ledger persists it with the block that changed it.
 import { canonicalJsonBytes } from '../codec/index.js'
 import { fromHex, fromUtf8 } from '../util/index.js'
-import type { GovAction } from './gov.js'
 import { chainError, ChainErrorCode } from './errors.js'
 import { DEFAULT_GOVERNANCE, genesisHash, genesisValidators, type ConsensusParams, type Genesis, type GovernanceParams, type Role } from './genesis.js'
-import type { Epoch, PendingEpoch } from './epoch.js'
-import type { PreparedTx, TxType } from './tx.js'
+
+/** The tx types (chain/tx.ts parses each one's items). */
+export type TxType = 'deposit' | 'verify' | 'gov' | 'anchor'
+
+/** A governance action, as a proposal carries it (chain/gov.ts parses and applies it). */
+export type GovAction =
+  | { type: 'registerChain'; origin: string; vkeys: string[]; quorum: number }
+  | { type: 'retireChain'; origin: string }
+  | { type: 'addMember'; id: string; role: 'court' | 'unit'; publicKey: string; peerId?: string; addrs?: string[] }
+  | { type: 'retireMember'; id: string }
+  | { type: 'rotateKey'; id: string; publicKey: string; peerId?: string }
+  | { type: 'setRole'; id: string; role: Role }
+  | { type: 'addValidator'; id: string }
+  | { type: 'removeValidator'; id: string }
+  | { type: 'setParams'; params: Partial<TimingParams> }
+  | ({ type: 'setGovernance' } & GovernanceParams)
+
+/** A validator as a certificate verifier needs it: key name and Ed25519 key. */
+export interface ValidatorKey { id: string; publicKey: string }
+
+/** One validator set and the heights it certifies: [start, next epoch's start). */
+export interface Epoch {
+  epoch: number
+  /** First block height this set certifies. */
+  start: number
+  validators: ValidatorKey[]
+  /** Handover hash (genesis hash for epoch 0): the next handover's `prev`. */
+  hash: string
+}
+
+/** A change approved but not yet in force. */
+export interface PendingEpoch extends Epoch { prev: string; approvedAt: number }
 
 export interface Member {
   id: string
@@ -118,21 +147,3 @@ export function decodeState(bytes: Uint8Array, genesis?: Genesis): ChainState {
  */
 export type VerifiedBefore = (signedTxHash: string, publicKey: string) => boolean
 
-/**
- * The sender must be an active member whose role may send this type; the signature must verify
- * with the sender's key in `state` (the state the tx executes on: a key rotated since admission
- * is the new key). `verify` null skips the signature (the caller checks it); `verifiedBefore`
- * skips it for a tx verified earlier under that same key.
- */
-export function checkTxSender(p: PreparedTx, state: ChainState, verify: VerifySignature | null, verifiedBefore?: VerifiedBefore): Member {
-  const m = state.members.get(p.tx.from)
-  if (!m) throw chainError(ChainErrorCode.TX_UNKNOWN_MEMBER, `"${p.tx.from}" is not a member of this chain`, { from: p.tx.from })
-  if (!m.active) throw chainError(ChainErrorCode.TX_MEMBER_RETIRED, `member "${m.id}" is retired`, { from: m.id })
-  if (!ALLOWED_ROLES[p.tx.type].includes(m.role)) {
-    throw chainError(ChainErrorCode.TX_FORBIDDEN, `a ${m.role} may not send "${p.tx.type}" txs`, { from: m.id, role: m.role, type: p.tx.type })
-  }
-  if (verify && !verifiedBefore?.(p.signedHash, m.publicKey) && !verify(fromHex(m.publicKey, 'publicKey', 32), p.signingBytes, fromHex(p.tx.sig, 'tx.sig', 64))) {
-    throw chainError(ChainErrorCode.TX_BAD_SIGNATURE, `signature of tx ${p.hash} does not verify with the key of "${m.id}"`, { tx: p.hash })
-  }
-  return m
-}

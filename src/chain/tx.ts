@@ -13,6 +13,7 @@ import { evidenceItemFault, evidenceItemJson, parseEvidenceItem, type EvidenceIt
 import { parseGovItem, type GovItem } from './gov.js'
 import { parseAnchorItem, type AnchorItem } from './anchor.js'
 import { checks, faultError, HEX32_RE, HEX64_RE, ID_RE, record } from './schema.js'
+import { ALLOWED_ROLES, type ChainState, type Member, type TxType, type VerifiedBefore, type VerifySignature } from './state.js'
 
 /** Tx types and the parser of their items; evidence types put their items in the log. */
 const ITEM_PARSERS = {
@@ -20,9 +21,8 @@ const ITEM_PARSERS = {
   verify: parseEvidenceItem,
   gov: parseGovItem,
   anchor: parseAnchorItem,
-} as const
+} as const satisfies Record<TxType, unknown>
 export const TX_TYPES = Object.keys(ITEM_PARSERS) as TxType[]
-export type TxType = keyof typeof ITEM_PARSERS
 export const EVIDENCE_TX_TYPES: readonly TxType[] = ['deposit', 'verify']
 
 interface TxBase { v: 1; chain: string; from: string; nonce: number; sig: string }
@@ -152,4 +152,23 @@ export function parseTx(value: unknown, limits: { chainId: string; genesisHash: 
 /** Checks the tx signature against the sender's key with the injected verifier (native on nodes). */
 export function txSignatureValid(p: PreparedTx, publicKey: Uint8Array, verify: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean): boolean {
   return verify(publicKey, p.signingBytes, fromHex(p.tx.sig, 'tx.sig', 64))
+}
+
+/**
+ * The sender must be an active member whose role may send this type; the signature must verify
+ * with the sender's key in `state` (the state the tx executes on: a key rotated since admission
+ * is the new key). `verify` null skips the signature (the caller checks it); `verifiedBefore`
+ * skips it for a tx verified earlier under that same key.
+ */
+export function checkTxSender(p: PreparedTx, state: ChainState, verify: VerifySignature | null, verifiedBefore?: VerifiedBefore): Member {
+  const m = state.members.get(p.tx.from)
+  if (!m) throw chainError(ChainErrorCode.TX_UNKNOWN_MEMBER, `"${p.tx.from}" is not a member of this chain`, { from: p.tx.from })
+  if (!m.active) throw chainError(ChainErrorCode.TX_MEMBER_RETIRED, `member "${m.id}" is retired`, { from: m.id })
+  if (!ALLOWED_ROLES[p.tx.type].includes(m.role)) {
+    throw chainError(ChainErrorCode.TX_FORBIDDEN, `a ${m.role} may not send "${p.tx.type}" txs`, { from: m.id, role: m.role, type: p.tx.type })
+  }
+  if (verify && !verifiedBefore?.(p.signedHash, m.publicKey) && !verify(fromHex(m.publicKey, 'publicKey', 32), p.signingBytes, fromHex(p.tx.sig, 'tx.sig', 64))) {
+    throw chainError(ChainErrorCode.TX_BAD_SIGNATURE, `signature of tx ${p.hash} does not verify with the key of "${m.id}"`, { tx: p.hash })
+  }
+  return m
 }
