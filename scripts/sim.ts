@@ -1,6 +1,6 @@
 // npm run sim -- --seeds <N> [--nodes <n>] [--seed <s>] [--scenario <name>]
 // Runs the PBFT simulator and ends with one summary line; exits non-zero on any violation.
-import { runSimulation } from '../src/consensus/sim/index.js'
+import { runSimulation } from './sim/index.js'
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`)

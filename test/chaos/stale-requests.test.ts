@@ -8,7 +8,7 @@
 // the node's mempool), and onSynced drops the others.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { block, Replica } from '../../src/consensus/sim/fixtures.js'
+import { block, Replica } from '../consensus/fixtures.js'
 
 test('a request committed in a block applied by sync is no longer pending (no view-change churn, no empty blocks)', () => {
   const r = new Replica('v1')

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ConsensusEngine, MAX_QUEUED_PER_PEER, type CertSig } from '../../src/consensus/index.js'
-import { makeSimBlock, simContext, type SimBlock } from '../../src/consensus/sim/app.js'
+import { makeSimBlock, simContext, type SimBlock } from '../../scripts/sim/app.js'
 import { deferred, fromUtf8, utf8 } from '../../src/util/index.js'
 
 const validators = ['v0', 'v1', 'v2', 'v3']

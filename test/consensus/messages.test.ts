@@ -4,8 +4,8 @@ import { encode } from 'cborg'
 import { decodeMessage, defaultDecodeLimits, encodeMessage, signedPayload, signMessage, type ConsensusContext, type ConsensusMessage } from '../../src/consensus/index.js'
 import { verifyMessageSig } from '../../src/consensus/quorum.js'
 import { ed25519Sign, ed25519Verify, generateKeyPair } from '../../src/crypto/index.js'
-import { makeSimBlock, type SimBlock } from '../../src/consensus/sim/app.js'
-import { block, commit, ctxOf, prePrepare, prepare } from '../../src/consensus/sim/fixtures.js'
+import { makeSimBlock, type SimBlock } from '../../scripts/sim/app.js'
+import { block, commit, ctxOf, prePrepare, prepare } from './fixtures.js'
 import { fromUtf8, toHex, utf8 } from '../../src/util/index.js'
 
 const eb = (b: SimBlock): Uint8Array => utf8(JSON.stringify(b))

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { verifyCertificate } from '../../src/consensus/index.js'
-import { block, commit, ctxOf, prePrepare, prepare, Replica } from '../../src/consensus/sim/fixtures.js'
+import { block, commit, ctxOf, prePrepare, prepare, Replica } from './fixtures.js'
 
 test('a replica does not accept a pre-prepare from a non-primary', () => {
   const r = new Replica('v2')

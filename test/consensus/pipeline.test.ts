@@ -2,8 +2,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { initialState, signMessage, type NewView, type ViewChange } from '../../src/consensus/index.js'
-import { SIM_GENESIS, type SimBlock } from '../../src/consensus/sim/app.js'
-import { block, commit, ctxOf, opts, prePrepare, prepare, Replica } from '../../src/consensus/sim/fixtures.js'
+import { SIM_GENESIS, type SimBlock } from '../../scripts/sim/app.js'
+import { block, commit, ctxOf, opts, prePrepare, prepare, Replica } from './fixtures.js'
 
 const piped = { ...opts, pipelineDepth: 3 }
 const replica = (id: string, o = piped): Replica => new Replica(id, initialState<SimBlock>(SIM_GENESIS, o))

@@ -1,8 +1,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { restore, walRecordFor, walRetained, type ConsensusRecord, type WalEntry } from '../../src/consensus/index.js'
-import { SIM_GENESIS, type SimBlock } from '../../src/consensus/sim/app.js'
-import { block, commit, opts, prePrepare, prepare, Replica } from '../../src/consensus/sim/fixtures.js'
+import { SIM_GENESIS, type SimBlock } from '../../scripts/sim/app.js'
+import { block, commit, opts, prePrepare, prepare, Replica } from './fixtures.js'
 
 const wal = (r: Replica): ConsensusRecord<SimBlock>[] => r.actions.flatMap((a) => (a.type === 'persist' ? [a.record] : []))
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { runScenario, runSimulation, scenarios, type ScenarioSpec } from '../../src/consensus/sim/index.js'
+import { runScenario, runSimulation, scenarios, type ScenarioSpec } from '../../scripts/sim/index.js'
 
 const scenario = (name: string): ScenarioSpec => scenarios.find((s) => s.name === name)!
 const reconfigNames = ['reconfig-add', 'reconfig-remove', 'reconfig-during-view-change', 'reconfig-new-crashes']

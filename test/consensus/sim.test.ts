@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { runScenario, runSimulation, scenarios } from '../../src/consensus/sim/index.js'
+import { runScenario, runSimulation, scenarios } from '../../scripts/sim/index.js'
 
 test('no safety violation or liveness failure over a few hundred seeds (4 and 7 replicas)', () => {
   const four = runSimulation({ seeds: 132, nodes: 4 })

@@ -4,8 +4,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { signMessage, type NewView, type ViewChange } from '../../src/consensus/index.js'
-import { block, commit, ctxOf, opts, prePrepare, prepare, Replica } from '../../src/consensus/sim/fixtures.js'
-import type { SimBlock } from '../../src/consensus/sim/app.js'
+import { block, commit, ctxOf, opts, prePrepare, prepare, Replica } from './fixtures.js'
+import type { SimBlock } from '../../scripts/sim/app.js'
 
 const P = opts.maxClockSkewMs, D = opts.messageDelayMs
 const HOUR = 3_600_000

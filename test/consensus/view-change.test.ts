@@ -1,8 +1,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { restore, signMessage, walRecordFor, type CommittedBlock, type ConsensusRecord, type NewView, type ViewChange } from '../../src/consensus/index.js'
-import { block, commit, ctxOf, prePrepare, prepare, Replica, validators } from '../../src/consensus/sim/fixtures.js'
-import { SIM_GENESIS, type SimBlock } from '../../src/consensus/sim/app.js'
+import { block, commit, ctxOf, prePrepare, prepare, Replica, validators } from './fixtures.js'
+import { SIM_GENESIS, type SimBlock } from '../../scripts/sim/app.js'
 
 const viewChange = (from: string, view: number, ...prepared: ViewChange<SimBlock>['prepared']): ViewChange<SimBlock> =>
   signMessage(ctxOf(from), { type: 'view-change', view, from, checkpoint: null, prepared, sig: new Uint8Array() })

@@ -6,9 +6,9 @@
 import { readFileSync, writeFileSync, openSync, fsyncSync, closeSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConsensusEngine, type CommittedBlock, type ConsensusMessage } from '../../src/consensus/index.js'
-import { simContext, type SimBlock } from '../../src/consensus/sim/app.js'
-import { block, commit, prePrepare, prepare, validators } from '../../src/consensus/sim/fixtures.js'
-import { SIM_GENESIS } from '../../src/consensus/sim/app.js'
+import { simContext, type SimBlock } from '../../scripts/sim/app.js'
+import { block, commit, prePrepare, prepare, validators } from './fixtures.js'
+import { SIM_GENESIS } from '../../scripts/sim/app.js'
 import { Store } from '../../src/store/index.js'
 import { fromUtf8, utf8 } from '../../src/util/index.js'
 

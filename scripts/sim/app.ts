@@ -2,8 +2,8 @@
 // fields; signatures are fake (SHA-256 of a per-replica secret and the payload). Fake crypto
 // lives only here: "forged" means signed with a secret that is not the signer's.
 import { createHash } from 'node:crypto'
-import { equalBytes, utf8 } from '../../util/index.js'
-import type { BlockRef, ConsensusContext } from '../types.js'
+import { equalBytes, utf8 } from '../../src/util/index.js'
+import type { BlockRef, ConsensusContext } from '../../src/consensus/index.js'
 
 export interface SimBlock { hash: string; height: number; parent: string; time: number; requests: string[]; proposer: string }
 

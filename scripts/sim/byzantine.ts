@@ -1,8 +1,8 @@
 // Byzantine behaviours: filters on what a faulty replica sends. The replica underneath runs the
 // honest state machine, so its messages are plausible; these functions bend them.
-import { signMessage } from '../quorum.js'
-import { signedPayload } from '../messages.js'
-import type { Commit, ConsensusContext, ConsensusMessage, ConsensusState, PrePrepare, Prepare } from '../types.js'
+import { signMessage } from '../../src/consensus/index.js'
+import { signedPayload } from '../../src/consensus/index.js'
+import type { Commit, ConsensusContext, ConsensusMessage, ConsensusState, PrePrepare, Prepare } from '../../src/consensus/index.js'
 import { fakeSign, makeSimBlock, sha256Hex, type SimBlock } from './app.js'
 import type { Prng } from './prng.js'
 

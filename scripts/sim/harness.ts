@@ -1,11 +1,11 @@
 // One simulated run: n replicas stepping the pure state machine over a seeded, lossy network
 // with a virtual clock, crashes and restarts from the WAL, and Byzantine replicas. Safety and
 // liveness are checked as the run goes and at its end.
-import { messageStoreSize, restore } from '../state.js'
-import { walRecordFor, walRetained, type WalEntry } from '../wal.js'
-import { quorumSize, faultsTolerated, signMessage, verifyCertificate } from '../quorum.js'
-import { step } from '../step.js'
-import type { CertSig, CommittedBlock, ConsensusContext, ConsensusInput, ConsensusMessage, ConsensusOptions, ConsensusRecord, ConsensusState } from '../types.js'
+import { messageStoreSize, restore } from '../../src/consensus/index.js'
+import { walRecordFor, walRetained, type WalEntry } from '../../src/consensus/index.js'
+import { quorumSize, faultsTolerated, signMessage, verifyCertificate } from '../../src/consensus/index.js'
+import { step } from '../../src/consensus/index.js'
+import type { CertSig, CommittedBlock, ConsensusContext, ConsensusInput, ConsensusMessage, ConsensusOptions, ConsensusRecord, ConsensusState } from '../../src/consensus/index.js'
 import { makeSimBlock, MAX_BLOCK_REQUESTS, SIM_GENESIS, simContext, type SimBlock } from './app.js'
 import { BlockTimeCheck } from './block-times.js'
 import { blockTimeIn, byzantineOutgoing, viewFlood, type Behaviour, type Outgoing } from './byzantine.js'

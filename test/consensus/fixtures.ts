@@ -1,7 +1,7 @@
-// Fixtures for the PBFT unit tests (kept here, not under test/, so the test runner does not load them): four replicas over the simulator's trivial block type
+// Fixtures for the PBFT unit tests: four replicas over the simulator's trivial block type
 // and fake signatures, messages signed by any of them, and an action inspector.
-import { initialState, signMessage, step, type ConsensusAction, type ConsensusContext, type ConsensusInput, type ConsensusMessage, type ConsensusState, type PrePrepare, type Prepare, type Commit } from '../index.js'
-import { makeSimBlock, SIM_GENESIS, simContext, type SimBlock } from './app.js'
+import { initialState, signMessage, step, type ConsensusAction, type ConsensusContext, type ConsensusInput, type ConsensusMessage, type ConsensusState, type PrePrepare, type Prepare, type Commit } from '../../src/consensus/index.js'
+import { makeSimBlock, SIM_GENESIS, simContext, type SimBlock } from '../../scripts/sim/app.js'
 
 export const validators = ['v0', 'v1', 'v2', 'v3']
 export const ctxOf = (id: string): ConsensusContext<SimBlock> => simContext(validators, id)

@@ -2,7 +2,7 @@
 // boundary height H. Block H is the last one certified by the old set S; from H+1 the new set S'
 // certifies. Replicas switch the way the node does (node/validator-role.ts): on committing H the
 // old state machine stops and a fresh one for S' starts from the committed head.
-import type { ConsensusContext } from '../types.js'
+import type { ConsensusContext } from '../../src/consensus/index.js'
 import { simContext, type SimBlock } from './app.js'
 import type { Prng } from './prng.js'
 
