@@ -109,6 +109,8 @@ test.before(async () => {
   const digest = tx.tx.items[0]!.digests.sha256
   const found = await get(0, `/v1/evidence?digest=sha256:${digest}`)
   seed = { tx, digest, id: found.json.ids[0] }
+  // every node has the seed block before the baseline: the tests below compare each node with it
+  for (let i = 0; i < 4; i++) await waitFor(`the seed tx commits on node ${i}`, async () => (await get(i, `/v1/txs/${tx.hash}`)).json?.status === 'committed', 15_000)
   baseline = await chainCounts()
 })
 
