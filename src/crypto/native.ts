@@ -57,10 +57,6 @@ const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 // Bounded caches of KeyObjects by hex key: building one costs more than a verify.
 const publicKeys = new BoundedMap<string, nodeCrypto.KeyObject | null>(4096) // every member, with room to spare
 const privateKeys = new BoundedMap<string, nodeCrypto.KeyObject>(64)
-function remember<V>(m: Map<string, V>, k: string, v: V): V {
-  m.set(k, v)
-  return v
-}
 
 /** The cached KeyObject for a raw 32-byte public key, or null when OpenSSL refuses it. */
 function publicKeyObject(publicKey: Uint8Array): nodeCrypto.KeyObject | null {
@@ -71,14 +67,16 @@ function publicKeyObject(publicKey: Uint8Array): nodeCrypto.KeyObject | null {
   try {
     key = nodeCrypto.createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' })
   } catch { key = null }
-  return remember(publicKeys, hex, key)
+  publicKeys.set(hex, key)
+  return key
 }
 
 function privateKeyObject(seed: Uint8Array): nodeCrypto.KeyObject {
   abytes(seed, 'seed', 32)
   const hex = toHex(seed)
-  return privateKeys.get(hex) ??
-    remember(privateKeys, hex, nodeCrypto.createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }))
+  let key = privateKeys.get(hex)
+  if (!key) privateKeys.set(hex, key = nodeCrypto.createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }))
+  return key
 }
 
 /** Ed25519 verification under the pinned rule: the shared precheck, then OpenSSL (cofactorless, compares R bytes). */

@@ -1,17 +1,16 @@
 // Builds receipts (docs/formats.md "Receipt") from the store: the leaf, its inclusion proof in the
 // tree certified by its own block's commit certificate, and the depositor's signed tx, bound to
 // that block. One receipt, or every receipt of a tx from one block read.
-import { assembleReceipt, genesisHash, txEvidence, txRootLevels, type Receipt } from '../chain/index.js'
+import { assembleReceipt, txEvidence, txRootLevels, type Receipt } from '../chain/index.js'
 import { formatTlogProof } from '../checkpoint/index.js'
 import { treeLevels } from '../merkle/index.js'
 import { fromBase64 } from '../util/index.js'
 import type { Ledger } from './ledger.js'
 
 export class Receipts {
-  private readonly genesisHash: string
-  constructor(private readonly ledger: Ledger) {
-    this.genesisHash = genesisHash(ledger.genesis)
-  }
+  constructor(private readonly ledger: Ledger) {}
+
+  private get genesisHash(): string { return this.ledger.limits.genesisHash }
 
   /** The JSON receipt of evidence `id`, or null when unknown. */
   async receipt(id: string): Promise<Receipt | null> {
